@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else helps them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 4410
+export PORT
+
+.PHONY: run test install assets lint bench browser clean
+
+run: install
+	$(BIN)/voke-esm db upgrade
+	$(BIN)/voke-esm bootstrap
+	@echo "Serving the Voke ESM Sandbox on http://127.0.0.1:$(PORT)"
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
+
+test: install browser
+	$(BIN)/ruff check .
+	@if [ -z "$$VOKE_ESM_TEST_POSTGRES_URL" ]; then \
+	  echo "NOTE: VOKE_ESM_TEST_POSTGRES_URL is not set: the PostgreSQL half of the suite is skipped"; \
+	  echo "      (e.g. VOKE_ESM_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres make test)"; fi
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed assets
+
+# Reproducible: every package pinned by requirements.lock.
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	touch $@
+
+# Front-end libraries come from npm (package-lock.json) and are copied, never committed.
+assets: static/vendor/htmx.min.js
+
+static/vendor/htmx.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+# Browser tests drive Debian's Chromium; install it when missing and we may.
+browser:
+	@scripts/ensure-chromium
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache

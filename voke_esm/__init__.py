@@ -1,0 +1,90 @@
+"""The Voke ESM Sandbox: a loopback partner ESM with fake plants, for Voke's trading flow."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from .config import ConfigError, load_settings
+from .http import register_error_handlers, register_security_headers
+from .logs import register_logging
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_BODY_BYTES = 1024 * 1024
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def create_app(env: Mapping[str, str] | None = None, **overrides) -> Flask:
+    """Build the app from `env` (default: the process environment) plus explicit overrides."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    register_config(app, os.environ if env is None else env, overrides)
+    register_extensions(app)
+    register_logging(app)
+    register_security_headers(app)
+    register_error_handlers(app)
+    register_blueprints(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import auth, health, platform, trading
+    from .admin_api import register_admin_api
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(trading.bp)
+    register_admin_api(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(platform.bp)
+
+
+def register_config(app: Flask, env: Mapping[str, str], overrides: dict) -> None:
+    instance = overrides.pop("INSTANCE_PATH", None) or env.get("VOKE_ESM_INSTANCE_PATH")
+    if instance:
+        app.instance_path = str(instance)
+    settings = load_settings(env, app.instance_path)
+    app.config.update(
+        settings,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings["SQLALCHEMY_DATABASE_URI"]),
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_KEY_PREFIX=env.get("RATELIMIT_KEY_PREFIX", "voke-esm"),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed-in session
+    )
+    app.config.update(overrides)
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # A generous busy timeout lets concurrent writers queue instead of failing.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def register_extensions(app: Flask) -> None:
+    from . import sqlite  # noqa: F401 - registers the SQLite connection pragmas
+    from .extensions import csrf, db, limiter, migrate
+    from .http import ApiJSONProvider
+    from .vault import derive_key
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    # After-request hooks run last-registered first, so this runs after the limiter's own,
+    # which stamps Retry-After on every response: keep it only where it means something.
+    app.after_request(_retry_after_only_when_limited)
+    limiter.init_app(app)
+    app.json = ApiJSONProvider(app)
+    app.extensions["voke_esm_vault_key"] = derive_key(app.config["VOKE_ESM_ENCRYPTION_KEY"])
+
+
+def _retry_after_only_when_limited(response):
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response

@@ -1,0 +1,128 @@
+"""Settings from the environment, with the production checks of CONTRACT.md §4."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+MIN_SECRET_BYTES = 32
+DEFAULT_INTERNAL_URL = "http://localhost:4410/api/v1/voke-esm"
+SECRET_NAMES = ("JWT_SECRET", "SECRET_KEY", "VOKE_ESM_ENCRYPTION_KEY")
+GENERATE_HINT = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+class ConfigError(Exception):
+    """The environment cannot run the application; the message names the variable and the fix."""
+
+
+def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
+    """Read every setting once, at startup; refuse to run production with a weak setup."""
+    env = environ.get("VOKE_ENV", "development").strip().lower()
+    if env not in ("development", "production"):
+        raise ConfigError(f"VOKE_ENV={env!r} is not known: set it to development or production")
+    production = env == "production"
+    settings = {
+        "VOKE_ENV": env,
+        "SQLALCHEMY_DATABASE_URI": _database_url(environ, instance_path, production),
+        "VOKE_ESM_ENABLED": _flag(environ, "VOKE_ESM_ENABLED", default=not production),
+        "VOKE_ESM_INTERNAL_URL": environ.get("VOKE_ESM_INTERNAL_URL", DEFAULT_INTERNAL_URL),
+        "VOKE_ESM_RATE_LIMIT": environ.get("VOKE_ESM_RATE_LIMIT", "10 per minute"),
+        "VOKE_ESM_TOKEN_TTL": _positive_int(environ, "VOKE_ESM_TOKEN_TTL", 3600),
+        "VOKE_LOGIN_RATE_LIMIT": environ.get("VOKE_LOGIN_RATE_LIMIT", "5 per minute"),
+        "VOKE_LOGIN_ADDRESS_RATE_LIMIT": environ.get(
+            "VOKE_LOGIN_ADDRESS_RATE_LIMIT", "30 per minute"
+        ),
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "PORT": _positive_int(environ, "PORT", 4410),
+        "SESSION_COOKIE_SECURE": production,
+    }
+    settings.update(_secrets(environ, instance_path, production))
+    if production:
+        _check_production(settings)
+    return settings
+
+
+def _database_url(environ: Mapping[str, str], instance_path: str, production: bool) -> str:
+    url = environ.get("DATABASE_URL", "").strip()
+    if url:
+        return url
+    if production:
+        raise ConfigError(
+            "DATABASE_URL is not set: set it to postgresql+psycopg://USER:PASSWORD@HOST/DB"
+        )
+    return "sqlite:///" + str(Path(instance_path) / "voke_esm.sqlite3")
+
+
+def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("true", "1", "yes"):
+        return True
+    if value in ("false", "0", "no"):
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a boolean: set it to true or false")
+
+
+def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ConfigError(f"{name}={raw!r} is not a positive whole number: set it to one")
+    return value
+
+
+def _secrets(environ: Mapping[str, str], instance_path: str, production: bool) -> dict:
+    """Take the three secrets from the environment; in development make missing ones once."""
+    values = {name: environ.get(name, "") for name in SECRET_NAMES}
+    missing = [name for name, value in values.items() if not value]
+    if missing and production:
+        raise ConfigError(f"{missing[0]} is not set: set it to a random value of at least "
+                          f"{MIN_SECRET_BYTES} bytes, e.g. $({GENERATE_HINT})")
+    if missing:
+        kept = _instance_secrets(Path(instance_path))
+        values.update({name: kept[name] for name in missing})
+    return values
+
+
+def _instance_secrets(instance: Path) -> dict:
+    """Secrets generated on first start and kept, so restarts keep tokens and ciphertexts valid."""
+    path = instance / "secrets.json"
+    try:
+        kept = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        kept = {}
+    if all(isinstance(kept.get(name), str) and kept[name] for name in SECRET_NAMES):
+        return kept
+    kept = {name: kept.get(name) or secrets.token_urlsafe(48) for name in SECRET_NAMES}
+    instance.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(kept, handle)
+    return kept
+
+
+def _check_production(settings: dict) -> None:
+    for name in SECRET_NAMES:
+        if len(settings[name].encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(f"{name} is shorter than {MIN_SECRET_BYTES} bytes: set it to a "
+                              f"longer random value, e.g. $({GENERATE_HINT})")
+    for index, name in enumerate(SECRET_NAMES):
+        for other in SECRET_NAMES[index + 1:]:
+            if settings[name] == settings[other]:
+                raise ConfigError(f"{name} and {other} are the same value: give each "
+                                  f"its own random value, e.g. $({GENERATE_HINT})")
+    if not settings["VOKE_ESM_ENABLED"]:
+        raise ConfigError("VOKE_ESM_ENABLED is not true: set VOKE_ESM_ENABLED=true")
+    if settings["VOKE_ESM_INTERNAL_URL"].lower().startswith("http://localhost"):
+        raise ConfigError("VOKE_ESM_INTERNAL_URL starts with http://localhost: use a loopback "
+                          "IP, e.g. VOKE_ESM_INTERNAL_URL=http://127.0.0.1:4410/api/v1/voke-esm")

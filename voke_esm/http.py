@@ -1,0 +1,127 @@
+"""Request and response plumbing shared by the blueprints: JSON in and out, headers, errors."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from flask import Flask, render_template, request
+from flask.json.provider import DefaultJSONProvider
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from .errors import DomainError, domain_error_response, envelope, http_error_response
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class ApiJSONProvider(DefaultJSONProvider):
+    """ISO 8601 UTC times and UUIDs as strings; keys keep the order they were stored in."""
+
+    sort_keys = False
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, datetime):
+            return o.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        if isinstance(o, uuid.UUID):
+            return str(o)
+        return DefaultJSONProvider.default(o)
+
+
+def is_api_request() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def json_body() -> dict:
+    """The request's JSON object, or the contract's 415/400/413 for anything else."""
+    if request.mimetype != "application/json":
+        raise DomainError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
+    try:
+        data = json.loads(request.get_data(cache=True))
+    except RequestEntityTooLarge:
+        raise
+    except ValueError as error:
+        raise DomainError("BAD_REQUEST", "The request body is not valid JSON") from error
+    if not isinstance(data, dict):
+        raise DomainError("BAD_REQUEST", "The JSON body must be an object")
+    return data
+
+
+def bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether the TCP peer is on loopback: 127.0.0.0/8, ::1 or an IPv4-mapped 127.x address."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def add_security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every failure as the JSON envelope under /api, as a page in the layout elsewhere."""
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        if is_api_request():
+            return domain_error_response(error)
+        return _error_page(error.status, error.message, error.headers)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        if is_api_request():
+            return envelope(403, "FORBIDDEN", "CSRF token missing or invalid")
+        return _error_page(400, "This form has expired. Reload the page and try again.",
+                           template="errors/csrf.html")
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        if is_api_request():
+            return http_error_response(error)
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return _error_page(error.code or 500, error.description or "", headers)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        db.session.rollback()
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        if is_api_request():
+            return envelope(500, "INTERNAL_SERVER_ERROR", "Internal server error")
+        return _error_page(500, "Something went wrong on our side.")
+
+
+def _error_page(status: int, message: str, headers: dict | None = None,
+                template: str = "errors/error.html"):
+    return render_template(template, status=status, message=message), status, headers or {}

@@ -1,0 +1,154 @@
+"""The tables: organizations, users, Voke's partner link, and the ESM's clients and plants."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+JSONDocument = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class Timestamps:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Organization(Timestamps, db.Model):
+    __tablename__ = "organizations"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    slug: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+    partner_config: Mapped[TradingPartnerConfig | None] = relationship(
+        back_populates="organization", uselist=False)
+    esm_client: Mapped[EsmClient | None] = relationship(
+        back_populates="organization", uselist=False)
+
+
+class User(Timestamps, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    is_superadmin: Mapped[bool] = mapped_column(default=False)
+
+
+class BrowserSession(db.Model):
+    """A signed-in browser; the cookie names it, and sign-out deletes it on the server."""
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # SHA-256 of the cookie's id
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class TradingPartnerConfig(Timestamps, db.Model):
+    """Voke's side of the link: how Voke reaches this org's ESM, credentials encrypted."""
+
+    __tablename__ = "trading_partner_configs"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(20))
+    esm_api_url: Mapped[str] = mapped_column(sa.String(500))
+    esm_client_id: Mapped[str] = mapped_column(sa.String(120))
+    encrypted_credentials: Mapped[str | None] = mapped_column(sa.Text)
+    queue_prefix: Mapped[str] = mapped_column(sa.String(120))
+    enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sync_status: Mapped[str | None] = mapped_column(sa.String(40))
+
+    organization: Mapped[Organization] = relationship(back_populates="partner_config")
+
+
+class EsmClient(Timestamps, db.Model):
+    """The ESM's side: the OAuth2 client Voke authenticates as."""
+
+    __tablename__ = "voke_esm_clients"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    client_id: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), unique=True)
+    secret_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=False)
+    # Embedded in every token; bumped on rotation and disable, which revokes older tokens.
+    generation: Mapped[int] = mapped_column(default=0)
+
+    organization: Mapped[Organization] = relationship(back_populates="esm_client")
+
+
+class Plant(Timestamps, db.Model):
+    __tablename__ = "voke_esm_plants"
+    __table_args__ = (sa.UniqueConstraint("client_id", "external_plant_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    client_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("voke_esm_clients.client_id", ondelete="CASCADE"), index=True)
+    external_plant_id: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    fve_peak_power_kwp: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    capacity_kwh: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    config_enabled: Mapped[bool] = mapped_column(default=True)
+    plant_with_load: Mapped[bool] = mapped_column(default=False)
+    esi_state: Mapped[str] = mapped_column(sa.String(32), default="PLC_READY")
+    time_configs: Mapped[list] = mapped_column(JSONDocument)
+    config_version: Mapped[int] = mapped_column(default=1)
+
+
+class ConfigRevision(db.Model):
+    """One stored version of a plant's time configs; also the idempotency record."""
+
+    __tablename__ = "voke_esm_config_revisions"
+    __table_args__ = (
+        sa.UniqueConstraint("plant_id", "version"),
+        sa.UniqueConstraint("plant_id", "config_update_req_code"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    plant_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("voke_esm_plants.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    config_update_req_code: Mapped[str | None] = mapped_column(sa.String(128))
+    source: Mapped[str] = mapped_column(sa.String(16))
+    time_configs: Mapped[list] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

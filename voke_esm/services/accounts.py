@@ -1,0 +1,150 @@
+"""SuperAdmin accounts: creation, sign-in with throttling, user tokens, browser sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+import time
+import uuid
+from datetime import timedelta
+from functools import cache
+
+import sqlalchemy as sa
+from flask import current_app
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import tokens
+from ..errors import Conflict, DomainError, Unauthorized
+from ..extensions import db, limiter
+from ..models import BrowserSession, User, utcnow
+from ..validation import Fields
+
+log = logging.getLogger(__name__)
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MIN_PASSWORD = 12
+USER_TOKEN_TTL = 3600
+SESSION_TTL = timedelta(hours=12)
+BAD_SIGN_IN = "Invalid email or password"
+_fallback = MovingWindowRateLimiter(MemoryStorage())
+
+
+def create_user(email: str, password: str, superadmin: bool = True) -> User:
+    fields = Fields({"email": email, "password": password})
+    fields.string("email", max_len=254, pattern=EMAIL, hint="must be an email address")
+    fields.string("password", max_len=1024, min_len=MIN_PASSWORD)
+    values = fields.done()
+    user = User(email=values["email"].strip().lower(), is_superadmin=superadmin,
+                password_hash=generate_password_hash(values["password"], method="scrypt"))
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise Conflict(f"An account for {user.email} already exists") from error
+    return user
+
+
+def superadmin_exists() -> bool:
+    return db.session.scalar(sa.select(User.id).where(User.is_superadmin).limit(1)) is not None
+
+
+def sign_in(email: object, password: object, address: str) -> User:
+    """The account for these credentials; failures are throttled per account and per address."""
+    email = email.strip().lower() if isinstance(email, str) else ""
+    password = password if isinstance(password, str) else ""
+    keys = _throttle_keys(email, address)
+    for item, key in keys:
+        if not _strategy().test(item, "sign-in", key):
+            raise DomainError("TOO_MANY_REQUESTS", "Too many sign-in attempts; try again later",
+                              headers={"Retry-After": str(_retry_after(item, key))})
+    user = db.session.scalar(sa.select(User).where(User.email == email)) if email else None
+    # An unknown account costs one password check too, so both failures look alike.
+    valid = check_password_hash(user.password_hash if user else _dummy_hash(), password)
+    if user is None or not valid:
+        for item, key in keys:
+            _strategy().hit(item, "sign-in", key)
+        log.info("Sign-in refused", extra={"address": address})
+        raise Unauthorized(BAD_SIGN_IN)
+    return user
+
+
+def issue_user_token(user: User) -> tuple[str, int]:
+    token = tokens.issue(tokens.USER, current_app.config["JWT_SECRET"], str(user.id),
+                         USER_TOKEN_TTL, email=user.email)
+    return token, USER_TOKEN_TTL
+
+
+def user_from_token(token: str) -> User | None:
+    try:
+        claims = tokens.verify(tokens.USER, current_app.config["JWT_SECRET"], token)
+    except tokens.InvalidToken:
+        return None
+    try:
+        return db.session.get(User, uuid.UUID(claims["sub"]))
+    except ValueError:
+        return None
+
+
+def start_browser_session(user: User) -> str:
+    """A new server-side session; returns the opaque id the cookie keeps."""
+    session_id = secrets.token_urlsafe(32)
+    db.session.add(BrowserSession(id=_digest(session_id), user_id=user.id,
+                                  expires_at=utcnow() + SESSION_TTL))
+    db.session.execute(sa.delete(BrowserSession).where(BrowserSession.expires_at < utcnow()))
+    db.session.commit()
+    return session_id
+
+
+def user_of_browser_session(session_id: object) -> User | None:
+    if not isinstance(session_id, str):
+        return None
+    row = db.session.get(BrowserSession, _digest(session_id))
+    if row is None or row.expires_at < utcnow():
+        return None
+    return row.user
+
+
+def end_browser_session(session_id: object) -> None:
+    if isinstance(session_id, str):
+        db.session.execute(sa.delete(BrowserSession).where(
+            BrowserSession.id == _digest(session_id)))
+        db.session.commit()
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _throttle_keys(email: str, address: str) -> list:
+    config = current_app.config
+    return [(parse(config["VOKE_LOGIN_RATE_LIMIT"]), f"account:{email}"),
+            (parse(config["VOKE_LOGIN_ADDRESS_RATE_LIMIT"]), f"address:{address}")]
+
+
+def _strategy():
+    """The limiter's shared storage; this process's memory when that storage is unreachable."""
+    strategy = limiter.limiter
+    try:
+        if strategy.storage.check():
+            return strategy
+    except Exception:  # noqa: BLE001, S110 - any storage failure means: count locally
+        pass
+    log.warning("Rate limit storage unreachable - counting sign-in failures in memory")
+    return _fallback
+
+
+def _retry_after(item, key: str) -> int:
+    reset, _ = _strategy().get_window_stats(item, "sign-in", key)
+    return max(1, int(reset - time.time()) + 1)
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")

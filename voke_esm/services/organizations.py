@@ -1,0 +1,69 @@
+"""Organizations: create, list, look up."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import Conflict, NotFound
+from ..extensions import db
+from ..models import Organization
+from ..validation import Fields, contains_pattern, parse_uuid
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_HINT = "must be lowercase letters and digits in words joined by single hyphens"
+
+
+def create_organization(data: dict) -> Organization:
+    fields = Fields(data)
+    fields.string("name", max_len=100, min_len=2)
+    fields.string("slug", max_len=50, min_len=2, pattern=SLUG, hint=SLUG_HINT)
+    fields.string("description", max_len=500, min_len=0, default=None, nullable=True)
+    fields.reject_unknown({"name", "slug", "description"})
+    values = fields.done()
+    if db.session.scalar(sa.select(Organization.id).where(Organization.slug == values["slug"])):
+        raise Conflict(f"An organization with slug {values['slug']!r} already exists")
+    organization = Organization(**values)
+    db.session.add(organization)
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise Conflict(f"An organization with slug {values['slug']!r} already exists") from error
+    return organization
+
+
+def list_organizations(page: int = 1, limit: int = 20, search: str = "") -> dict:
+    """One page of organizations by name, with the totals the `meta` block reports."""
+    query = sa.select(Organization)
+    if search:
+        pattern = contains_pattern(search)
+        query = query.where(sa.or_(sa.func.lower(Organization.name).like(pattern, escape="\\"),
+                                   Organization.slug.like(pattern, escape="\\")))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.order_by(Organization.name, Organization.slug)
+        .limit(limit).offset((page - 1) * limit)).all()
+    return {"items": items, "page": page, "limit": limit, "total": total,
+            "total_pages": math.ceil(total / limit) if total else 0}
+
+
+def all_organizations() -> list[Organization]:
+    return list(db.session.scalars(sa.select(Organization).order_by(Organization.name)))
+
+
+def get_organization(org_id: object) -> Organization:
+    organization = db.session.get(Organization, parse_uuid(org_id, "orgId"))
+    if organization is None:
+        raise NotFound("Organization not found")
+    return organization
+
+
+def get_organization_by_slug(slug: str) -> Organization:
+    organization = db.session.scalar(sa.select(Organization).where(Organization.slug == slug))
+    if organization is None:
+        raise NotFound(f"No organization with slug {slug!r}")
+    return organization

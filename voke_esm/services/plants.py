@@ -1,0 +1,215 @@
+"""Fake plants: CRUD, and applying a new time config as a new version (one path for all callers)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import Conflict, DomainError, NotFound, ValidationError
+from ..extensions import db
+from ..models import ConfigRevision, EsmClient, Plant, utcnow
+from ..timeconfig import default_time_configs, validate_time_configs
+from ..validation import Fields, contains_pattern, parse_uuid
+
+log = logging.getLogger(__name__)
+
+EXTERNAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+EXTERNAL_ID_HINT = "must start with a letter or digit; then letters, digits, '.', '_' or '-'"
+ESI_STATE = re.compile(r"[A-Z0-9_]+")
+# camelCase field of the API -> model attribute
+FIELD_ATTRS = {
+    "clientId": "client_id", "externalPlantId": "external_plant_id", "name": "name",
+    "description": "description", "fvePeakPowerKwp": "fve_peak_power_kwp",
+    "capacityKwh": "capacity_kwh", "configEnabled": "config_enabled",
+    "plantWithLoad": "plant_with_load", "esiState": "esi_state", "timeConfigs": "time_configs",
+}
+
+
+@dataclass(frozen=True)
+class ConfigResult:
+    result_code: str  # applied_ok | cfg_accepted
+    version: int
+
+
+def time_config_details(blocks: object) -> list[str]:
+    return [problem.detail() for problem in validate_time_configs(blocks)]
+
+
+def read_plant_fields(data: dict, partial: bool) -> dict:
+    """Validate a plant body as the admin API, the UI and the CLI submit it."""
+    fields = Fields(data, partial)
+    if not partial:
+        fields.string("clientId", "client_id", max_len=120)
+    fields.string("externalPlantId", "external_plant_id", max_len=64, pattern=EXTERNAL_ID,
+                  hint=EXTERNAL_ID_HINT)
+    fields.string("name", max_len=100)
+    fields.string("description", max_len=2000, min_len=0, default=None, nullable=True)
+    fields.number("fvePeakPowerKwp", "fve_peak_power_kwp", default=0.0)
+    fields.number("capacityKwh", "capacity_kwh", default=0.0)
+    fields.boolean("configEnabled", "config_enabled", default=True)
+    fields.boolean("plantWithLoad", "plant_with_load", default=False)
+    fields.string("esiState", "esi_state", max_len=32, pattern=ESI_STATE,
+                  hint="must be upper-case letters, digits and '_'", default="PLC_READY")
+    fields.custom("timeConfigs", "time_configs", time_config_details,
+                  default=default_time_configs)
+    fields.reject_unknown(set(FIELD_ATTRS))
+    if partial and "clientId" in data:
+        fields.details.append("clientId: cannot be changed; create the plant for the other client")
+    return fields.done()
+
+
+def create_plant(data: dict, source: str) -> Plant:
+    values = read_plant_fields(data, partial=False)
+    known = db.session.scalar(sa.select(EsmClient.id).where(
+        EsmClient.client_id == values["client_id"]))
+    if known is None:
+        raise ValidationError(["clientId: no organization was ever enabled with this clientId"])
+    _check_unique(values["client_id"], values["external_plant_id"])
+    plant = Plant(**values, config_version=1)
+    db.session.add(plant)
+    db.session.flush()
+    db.session.add(ConfigRevision(plant_id=plant.id, version=1, source=source,
+                                  time_configs=plant.time_configs))
+    _commit_unique(plant)
+    return plant
+
+
+def update_plant(plant: Plant, data: dict, source: str) -> Plant:
+    """A partial update; new time configs become a new config version, like a trading update."""
+    values = read_plant_fields(data, partial=True)
+    blocks = values.pop("time_configs", None)
+    if values.get("external_plant_id", plant.external_plant_id) != plant.external_plant_id:
+        _check_unique(plant.client_id, values["external_plant_id"])
+    for attr, value in values.items():
+        setattr(plant, attr, value)
+    if blocks is not None and blocks != plant.time_configs:
+        _store_config(plant, blocks, None, source)  # commits
+    else:
+        _commit_unique(plant)
+    return plant
+
+
+def delete_plant(plant: Plant) -> None:
+    db.session.delete(plant)
+    db.session.commit()
+
+
+def get_plant(plant_id: object) -> Plant:
+    plant = db.session.get(Plant, parse_uuid(plant_id))
+    if plant is None:
+        raise NotFound("Plant not found")
+    return plant
+
+
+def list_plants(client_id: str | None = None, search: str = "") -> list[Plant]:
+    query = sa.select(Plant)
+    if client_id is not None:
+        query = query.where(Plant.client_id == client_id)
+    if search:
+        pattern = contains_pattern(search)
+        query = query.where(sa.or_(sa.func.lower(Plant.external_plant_id).like(pattern, "\\"),
+                                   sa.func.lower(Plant.name).like(pattern, "\\")))
+    return list(db.session.scalars(query.order_by(Plant.client_id, Plant.external_plant_id)))
+
+
+def count_plants(client_id: str) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(Plant.client_id == client_id))
+
+
+def find_client_plant(client_id: str, external_plant_id: str) -> Plant:
+    """A plant of this client by its external id; another client's plant is not found."""
+    plant = db.session.scalar(sa.select(Plant).where(
+        Plant.client_id == client_id, Plant.external_plant_id == external_plant_id))
+    if plant is None:
+        raise NotFound(f"Plant {external_plant_id!r} not found", code="PLANT_NOT_FOUND")
+    return plant
+
+
+def ensure_default_plant(client_id: str) -> Plant | None:
+    """The product page's default plant, for a client that has none yet (no commit)."""
+    if count_plants(client_id):
+        return None
+    plant = Plant(client_id=client_id, external_plant_id="PLANT-001", name="Default plant",
+                  description="Created when Voke ESM was enabled",
+                  time_configs=default_time_configs(), config_version=1)
+    db.session.add(plant)
+    db.session.flush()
+    db.session.add(ConfigRevision(plant_id=plant.id, version=1, source="enable",
+                                  time_configs=plant.time_configs))
+    return plant
+
+
+def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_only: bool,
+                        source: str) -> ConfigResult:
+    """Validate and (unless a dry run) store new blocks; idempotent on the request code."""
+    if not plant.config_enabled:
+        raise DomainError("CONFIG_DISABLED", f"Config updates are disabled for plant "
+                          f"{plant.external_plant_id!r}", resultCode="cfg_disabled")
+    details = time_config_details(blocks)
+    if details:
+        raise ValidationError(details, resultCode="cfg_rejected")
+    for _ in range(3):
+        earlier = _revision_for(plant.id, req_code)
+        if earlier is not None:
+            if earlier.time_configs != blocks:
+                raise Conflict(f"configUpdateReqCode {req_code!r} was already used for this "
+                               f"plant with other timeConfigs")
+            return ConfigResult("cfg_accepted" if validate_only else "applied_ok",
+                                earlier.version)
+        if validate_only:
+            return ConfigResult("cfg_accepted", plant.config_version)
+        try:
+            version = _store_config(plant, blocks, req_code, source)
+        except IntegrityError:
+            db.session.rollback()  # the same code raced us; its revision answers on retry
+            continue
+        log.info("Voke ESM: applied config for %s", plant.external_plant_id, extra={
+            "plantId": plant.external_plant_id, "version": version,
+            "configUpdateReqCode": req_code})
+        return ConfigResult("applied_ok", version)
+    raise Conflict("The plant is being updated concurrently; retry the request")
+
+
+def revisions_of(plant: Plant, limit: int = 20) -> list[ConfigRevision]:
+    return list(db.session.scalars(
+        sa.select(ConfigRevision).where(ConfigRevision.plant_id == plant.id)
+        .order_by(ConfigRevision.version.desc()).limit(limit)))
+
+
+def _revision_for(plant_id, req_code: str) -> ConfigRevision | None:
+    return db.session.scalar(sa.select(ConfigRevision).where(
+        ConfigRevision.plant_id == plant_id, ConfigRevision.config_update_req_code == req_code))
+
+
+def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str) -> int:
+    """Bump the version in one atomic UPDATE (no lost version under concurrency), then commit."""
+    version = db.session.execute(
+        sa.update(Plant).where(Plant.id == plant.id)
+        .values(config_version=Plant.config_version + 1, time_configs=blocks,
+                updated_at=utcnow())
+        .returning(Plant.config_version)
+        .execution_options(synchronize_session=False)).scalar_one()
+    db.session.add(ConfigRevision(plant_id=plant.id, version=version, source=source,
+                                  config_update_req_code=req_code, time_configs=blocks))
+    db.session.commit()
+    return version
+
+
+def _check_unique(client_id: str, external_plant_id: str) -> None:
+    taken = db.session.scalar(sa.select(Plant.id).where(
+        Plant.client_id == client_id, Plant.external_plant_id == external_plant_id))
+    if taken is not None:
+        raise Conflict(f"Plant {external_plant_id!r} already exists for this client")
+
+
+def _commit_unique(plant: Plant) -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise Conflict(f"Plant {plant.external_plant_id!r} already exists for this "
+                       f"client") from error

@@ -1,0 +1,150 @@
+"""Enable, rotate, disable the sandbox for an organization; authenticate its ESM client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from .. import credentials, tokens, vault
+from ..errors import Conflict, Unauthorized
+from ..extensions import db
+from ..models import EsmClient, Organization, TradingPartnerConfig, utcnow
+from .plants import count_plants, ensure_default_plant
+
+BAD_CREDENTIALS = "Invalid client credentials"
+INVALID_TOKEN = 'Bearer error="invalid_token"'  # noqa: S105 - an RFC 6750 challenge
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What enable returns, once: nothing can read the secret back later."""
+
+    client_id: str
+    client_secret: str
+    esm_api_url: str
+
+    def as_json(self) -> dict:
+        return {"clientId": self.client_id, "clientSecret": self.client_secret,
+                "esmApiUrl": self.esm_api_url}
+
+
+def enable(organization: Organization) -> Credentials:
+    """Enable the sandbox, or rotate its secret when already enabled; revokes older tokens."""
+    url = current_app.config["VOKE_ESM_INTERNAL_URL"]
+    client = organization.esm_client or EsmClient(
+        client_id=credentials.new_client_id(organization.slug), organization=organization,
+        generation=0)
+    secret = credentials.new_client_secret()
+    client.secret_hash = credentials.hash_secret(secret)
+    client.active = True
+    client.generation = (client.generation or 0) + 1
+    db.session.add(client)
+    issued = Credentials(client.client_id, secret, url)
+    _record_partner_config(organization, issued)
+    db.session.flush()
+    ensure_default_plant(client.client_id)
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise Conflict("The organization is being enabled by another request; retry") from error
+    return issued
+
+
+def disable(organization: Organization) -> None:
+    """Revoke the client at once and drop Voke's stored secret; plants are kept."""
+    client, config = organization.esm_client, organization.partner_config
+    if client is None or config is None:
+        raise Conflict(f"Voke ESM was never enabled for {organization.slug}")
+    client.active = False
+    client.secret_hash = None
+    client.generation += 1
+    config.status = "DISABLED"
+    config.encrypted_credentials = None
+    config.disabled_at = utcnow()
+    db.session.commit()
+
+
+def status(organization: Organization) -> dict:
+    client, config = organization.esm_client, organization.partner_config
+    enabled = bool(client and client.active and config and config.status == "ENABLED")
+    return {
+        "orgId": str(organization.id),
+        "enabled": enabled,
+        "status": config.status if config else "NOT_CONFIGURED",
+        "clientId": client.client_id if client else None,
+        "esmApiUrl": config.esm_api_url if config else None,
+        "plantCount": count_plants(client.client_id) if client else 0,
+        "enabledAt": config.enabled_at if enabled else None,
+        "hasEsmCredentials": bool(config and config.encrypted_credentials),
+    }
+
+
+def stored_credentials(organization: Organization) -> dict | None:
+    """Voke's decrypted copy (clientId, clientSecret, esmApiUrl), for Voke's own use only."""
+    config = organization.partner_config
+    if config is None or not config.encrypted_credentials:
+        return None
+    return vault.decrypt_credentials(_vault_key(), organization.id, config.encrypted_credentials)
+
+
+def authenticate_client(client_id: object, client_secret: object) -> EsmClient:
+    """The active client these credentials belong to; one answer for every failure."""
+    client = None
+    if isinstance(client_id, str) and "\x00" not in client_id:
+        client = db.session.scalar(sa.select(EsmClient).where(EsmClient.client_id == client_id))
+    stored = client.secret_hash if client is not None and client.active else None
+    if not credentials.verify_secret(client_secret, stored):
+        raise Unauthorized(BAD_CREDENTIALS)
+    return client
+
+
+def issue_client_token(client: EsmClient) -> tuple[str, int]:
+    ttl = current_app.config["VOKE_ESM_TOKEN_TTL"]
+    token = tokens.issue(tokens.ESM, current_app.config["JWT_SECRET"], client.client_id, ttl,
+                         gen=client.generation)
+    return token, ttl
+
+
+def token_claims(token: str) -> dict | None:
+    """The claims of a well-signed ESM token, without asking the database (None if not)."""
+    try:
+        return tokens.verify(tokens.ESM, current_app.config["JWT_SECRET"], token)
+    except tokens.InvalidToken:
+        return None
+
+
+def client_from_token(token: str | None) -> EsmClient:
+    """The client a bearer token speaks for, if it is valid and not revoked since issue."""
+    if not token:
+        raise Unauthorized("Missing bearer token")
+    claims = token_claims(token)
+    client = None
+    if claims is not None:
+        client = db.session.scalar(sa.select(EsmClient).where(
+            EsmClient.client_id == claims["sub"]))
+    if client is None or not client.active or client.generation != claims["gen"]:
+        raise Unauthorized("Invalid or expired access token", challenge=INVALID_TOKEN)
+    return client
+
+
+def _record_partner_config(organization: Organization, issued: Credentials) -> None:
+    config = organization.partner_config or TradingPartnerConfig(organization=organization)
+    if config.status != "ENABLED":
+        config.enabled_at = utcnow()
+    config.status = "ENABLED"
+    config.esm_api_url = issued.esm_api_url
+    config.esm_client_id = issued.client_id
+    config.queue_prefix = f"vcp.{organization.slug}"
+    config.disabled_at = None
+    db.session.add(config)
+    db.session.flush()  # the organization id binds the ciphertext to this row
+    config.encrypted_credentials = vault.encrypt_credentials(
+        _vault_key(), organization.id, issued.as_json())
+
+
+def _vault_key() -> bytes:
+    return current_app.extensions["voke_esm_vault_key"]
