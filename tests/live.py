@@ -1,0 +1,63 @@
+"""A real server (gunicorn, the production entry point) on a free loopback port, for tests that
+need real sockets: several workers, browsers, the entrypoint script."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "voke-esm"), *args], env={**os.environ, **env}, cwd=ROOT,
+                          capture_output=True, text=True, check=check, timeout=60)
+
+
+@contextlib.contextmanager
+def live_server(env: dict[str, str], workers: int = 1, threads: int = 4, log_path=None):
+    """Migrate the database in `env`, serve it with gunicorn, yield the base URL, stop it."""
+    run_cli(env, "db", "upgrade")
+    port = free_port()
+    log = open(log_path or os.devnull, "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--threads", str(threads), "wsgi:app"],
+        env={**os.environ, **env}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def wait_until_up(base_url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server at {base_url} did not come up in {timeout}s")

@@ -1,0 +1,44 @@
+"""Who is calling: a bearer user token (API) or a server-side browser session (cookie)."""
+
+from __future__ import annotations
+
+from flask import g, session
+
+from ..http import bearer_token
+from ..models import User
+from ..services import accounts
+
+SESSION_KEY = "sid"
+
+
+def current_user() -> User | None:
+    """The signed-in user of this request, resolved once per request."""
+    if "current_user" not in g:
+        token = bearer_token()
+        g.authenticated_by = "token" if token else "session"
+        if token:
+            g.current_user = accounts.user_from_token(token)
+        else:
+            g.current_user = accounts.user_of_browser_session(session.get(SESSION_KEY))
+    return g.current_user
+
+
+def authenticated_by_session() -> bool:
+    """True when the caller is identified by the session cookie (so CSRF applies)."""
+    current_user()
+    return g.authenticated_by == "session"
+
+
+def start_session(user: User) -> None:
+    """Sign a browser in: a fresh cookie naming a new server-side session."""
+    end_session()
+    session[SESSION_KEY] = accounts.start_browser_session(user)
+    session.permanent = True
+    g.pop("current_user", None)
+
+
+def end_session() -> None:
+    """Sign the browser out on the server too; the old cookie is worthless afterwards."""
+    accounts.end_browser_session(session.get(SESSION_KEY))
+    session.clear()
+    g.pop("current_user", None)
