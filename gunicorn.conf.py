@@ -10,4 +10,6 @@ timeout = 30
 graceful_timeout = 10
 accesslog = "-"
 # No query strings or headers beyond these: nothing secret reaches the access log.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
+access_log_format = '%(p)s %(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
+# The control socket defaults to one path per user, which several instances would share.
+control_socket_disable = True

@@ -17,7 +17,16 @@ from voke_esm.extensions import db, limiter
 POSTGRES_URL = os.environ.get("VOKE_ESM_TEST_POSTGRES_URL", "")
 TABLES = ("voke_esm_config_revisions", "voke_esm_plants", "voke_esm_clients",
           "trading_partner_configs", "browser_sessions", "users", "organizations")
-PG_SKIP = "PostgreSQL run skipped: set VOKE_ESM_TEST_POSTGRES_URL (make test does when it can)"
+REDIS_URL = os.environ.get("VOKE_ESM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+STRICT = bool(os.environ.get("VOKE_ESM_TEST_STRICT"))
+PG_SKIP = "PostgreSQL half skipped: set VOKE_ESM_TEST_POSTGRES_URL to run it (.ci/run does)"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose service is missing; in CI (VOKE_ESM_TEST_STRICT) that is a failure."""
+    if STRICT:
+        pytest.fail(f"{reason} (VOKE_ESM_TEST_STRICT is set, so this fails instead of skipping)")
+    pytest.skip(reason)
 
 
 def base_env(tmp_path, database_url: str, **extra: str) -> dict[str, str]:
@@ -59,7 +68,7 @@ def sqlite_template(tmp_path_factory) -> str:
 def postgres_database(tmp_path_factory):
     """A fresh PostgreSQL database for this run, migrated once, dropped at the end."""
     if not POSTGRES_URL:
-        pytest.skip(PG_SKIP)
+        skip_or_fail(PG_SKIP)
     name = f"voke_esm_test_{uuid.uuid4().hex[:12]}"
     admin = psycopg_url(POSTGRES_URL)
     with psycopg.connect(admin, autocommit=True) as connection:
@@ -82,6 +91,18 @@ def database_url(request, tmp_path) -> str:
     with psycopg.connect(psycopg_url(url), autocommit=True) as connection:
         connection.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
     return url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis server the shared rate-limit storage is tested against."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        skip_or_fail(f"Redis is not reachable at {REDIS_URL} (set VOKE_ESM_TEST_REDIS_URL)")
+    return REDIS_URL
 
 
 @pytest.fixture

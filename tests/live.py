@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -61,3 +62,22 @@ def wait_until_up(base_url: str, process: subprocess.Popen, timeout: float = 30)
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"server at {base_url} did not come up in {timeout}s")
+
+
+def request_json(base_url: str, method: str, path: str, body: dict | None = None,
+                 token: str | None = None, timeout: float = 30) -> tuple[int, dict, object]:
+    """One HTTP call to a live server: (status, headers, parsed JSON body or None)."""
+    import json
+
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{base_url}{path}", data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, headers, raw = response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        status, headers, raw = error.code, dict(error.headers), error.read()
+    return status, headers, (json.loads(raw) if raw else None)

@@ -16,5 +16,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 # Limits are declared where they apply (trading blueprint, sign-in); nothing is limited by
-# default. If the shared storage is down, each process keeps counting in memory.
-limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True)
+# default. If the shared storage is down, each process keeps counting in memory; requests
+# caught in the moment the storage fails are let through rather than answered 500.
+limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True,
+                  swallow_errors=True)

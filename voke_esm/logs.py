@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 STRUCTURED_FIELDS = ("plantId", "version", "configUpdateReqCode", "clientId", "address")
+# Our own loggers, and the limiter's, whose storage-failure warnings operators must see.
+LOGGERS = ("voke_esm", "flask-limiter")
 
 
 class StructuredFormatter(logging.Formatter):
@@ -16,11 +18,13 @@ class StructuredFormatter(logging.Formatter):
 
 
 def register_logging(app) -> None:
-    logger = logging.getLogger("voke_esm")
-    logger.setLevel(logging.INFO)
-    if not any(getattr(h, "voke_esm", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
-        handler.voke_esm = True
-        handler.setFormatter(StructuredFormatter(
-            "%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level > logging.INFO:
+            logger.setLevel(logging.INFO)
+        if not any(getattr(h, "voke_esm", False) for h in logger.handlers):
+            handler = logging.StreamHandler()
+            handler.voke_esm = True
+            handler.setFormatter(StructuredFormatter(
+                "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            logger.addHandler(handler)
