@@ -33,14 +33,17 @@ def live_server(env: dict[str, str], workers: int = 1, threads: int = 4, log_pat
     """Migrate the database in `env`, serve it with gunicorn, yield the base URL, stop it."""
     run_cli(env, "db", "upgrade")
     port = free_port()
-    log = open(log_path or os.devnull, "w")  # noqa: SIM115 - closed below
+    log_path = log_path or Path(env["VOKE_ESM_INSTANCE_PATH"]).parent / f"gunicorn-{port}.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    # --preload: the app is built once before forking, so every worker is ready at once.
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "wsgi:app"],
+         "--workers", str(workers), "--threads", str(threads), "--preload", "wsgi:app"],
         env={**os.environ, **env}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base_url, process)
+        wait_for_workers(Path(log_path), workers)
         yield base_url
     finally:
         process.terminate()
@@ -49,6 +52,14 @@ def live_server(env: dict[str, str], workers: int = 1, threads: int = 4, log_pat
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def wait_for_workers(log_path: Path, workers: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while log_path.read_text().count("Booting worker") < workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"fewer than {workers} workers booted in {timeout}s")
+        time.sleep(0.05)
 
 
 def wait_until_up(base_url: str, process: subprocess.Popen, timeout: float = 30) -> None:
