@@ -27,9 +27,13 @@ sys.path.insert(0, str(ROOT))
 from tests.live import free_port, live_server, run_cli  # noqa: E402
 from voke_esm.timeconfig import validate_time_configs  # noqa: E402
 
-BLOCKS_96 = [{"from": f"{m // 60:02d}:{m % 60:02d}", "to": f"{(m + 14) // 60:02d}:{(m + 14) % 60:02d}",
-              "pBatMax": 50, "pBatMin": -50, "socMax": 90, "socMin": 20}
-             for m in range(0, 24 * 60, 15)]
+
+def hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+BLOCKS_96 = [{"from": hhmm(m), "to": hhmm(m + 14), "pBatMax": 50, "pBatMin": -50,
+              "socMax": 90, "socMin": 20} for m in range(0, 24 * 60, 15)]
 
 
 def timed_calls(port: int, method: str, path: str, count: int, body=None, token=None,
