@@ -14,8 +14,8 @@ from flask.cli import FlaskGroup
 
 from . import ConfigError, create_app
 from .errors import DomainError
-from .representations import organization_json, plant_json
-from .services import accounts, organizations, plants, sandbox
+from .representations import journal_entry_json, organization_json, plant_json
+from .services import accounts, journal, organizations, plants, sandbox
 
 DEMO_PLANT = {
     "externalPlantId": "PLANT-002", "name": "Acme Site A", "description": "Battery storage + PV",
@@ -132,6 +132,15 @@ def bootstrap() -> None:
         click.echo(f"SuperAdmin created: {email} with {shown}")
     if not organizations.all_organizations():
         seed_demo.callback()
+
+
+@cli.command("journal")
+@click.option("--client-id", help="Only the calls of this clientId.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+def journal_command(client_id: str | None, limit: int) -> None:
+    """What Voke sent to the trading API, newest first, one JSON object per line."""
+    for entry in journal.recent(client_id, limit):
+        echo_json(journal_entry_json(entry))
 
 
 @cli.group("orgs")

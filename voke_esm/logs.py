@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 STRUCTURED_FIELDS = ("plantId", "version", "configUpdateReqCode", "clientId", "address")
-# Our own loggers, and the limiter's, whose storage-failure warnings operators must see.
-LOGGERS = ("voke_esm", "flask-limiter")
+# Our own logger, and the limiter's, whose storage-failure warnings operators must see.
+LEVELS = {"voke_esm": logging.INFO, "flask-limiter": logging.WARNING}
 
 
 class StructuredFormatter(logging.Formatter):
@@ -18,10 +18,10 @@ class StructuredFormatter(logging.Formatter):
 
 
 def register_logging(app) -> None:
-    for name in LOGGERS:
+    for name, level in LEVELS.items():
         logger = logging.getLogger(name)
-        if logger.level == logging.NOTSET or logger.level > logging.INFO:
-            logger.setLevel(logging.INFO)
+        if logger.level == logging.NOTSET or logger.level > level:
+            logger.setLevel(level)
         if not any(getattr(h, "voke_esm", False) for h in logger.handlers):
             handler = logging.StreamHandler()
             handler.voke_esm = True

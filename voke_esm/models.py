@@ -152,3 +152,24 @@ class ConfigRevision(db.Model):
     source: Mapped[str] = mapped_column(sa.String(16))
     time_configs: Mapped[list] = mapped_column(JSONDocument)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JournalEntry(db.Model):
+    """One call Voke made to the trading API, as QA needs to see it (never a secret)."""
+
+    __tablename__ = "voke_esm_request_journal"
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    client_id: Mapped[str | None] = mapped_column(sa.String(120), index=True)
+    remote_addr: Mapped[str] = mapped_column(sa.String(64))
+    method: Mapped[str] = mapped_column(sa.String(10))
+    path: Mapped[str] = mapped_column(sa.String(200))
+    query: Mapped[str | None] = mapped_column(sa.String(500))
+    plant_id: Mapped[str | None] = mapped_column(sa.String(64))
+    config_update_req_code: Mapped[str | None] = mapped_column(sa.String(128))
+    request_body: Mapped[object | None] = mapped_column(JSONDocument)
+    status: Mapped[int]
+    outcome: Mapped[str | None] = mapped_column(sa.String(40))  # resultCode or error code
+    duration_ms: Mapped[float] = mapped_column(sa.Float)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import Organization, Plant
+from .models import JournalEntry, Organization, Plant
 
 
 def organization_json(organization: Organization) -> dict:
@@ -20,4 +20,15 @@ def plant_json(plant: Plant) -> dict:
         "esiState": plant.esi_state, "timeConfigs": plant.time_configs,
         "version": plant.config_version, "createdAt": plant.created_at,
         "updatedAt": plant.updated_at,
+    }
+
+
+def journal_entry_json(entry: JournalEntry) -> dict:
+    return {
+        "id": entry.id, "at": entry.created_at, "clientId": entry.client_id,
+        "remoteAddr": entry.remote_addr, "method": entry.method, "path": entry.path,
+        "query": entry.query, "plantId": entry.plant_id,
+        "configUpdateReqCode": entry.config_update_req_code, "requestBody": entry.request_body,
+        "status": entry.status, "outcome": entry.outcome,
+        "durationMs": round(entry.duration_ms, 2),
     }

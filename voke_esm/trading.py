@@ -6,6 +6,7 @@ Guard order: loopback (refused callers use no quota) -> rate limit per client ->
 from __future__ import annotations
 
 import json
+import time
 
 from flask import Blueprint, current_app, g, request
 
@@ -13,7 +14,7 @@ from .errors import DomainError, ValidationError
 from .extensions import csrf, limiter
 from .http import bearer_token, is_loopback, json_body
 from .models import Plant
-from .services import plants, sandbox
+from .services import journal, plants, sandbox
 from .validation import Fields
 
 bp = Blueprint("trading", __name__, url_prefix="/api/v1/voke-esm/trading")
@@ -24,21 +25,32 @@ def _not_loopback() -> bool:
     return not is_loopback(request.remote_addr)
 
 
-def _rate_limit_key() -> str:
-    """The calling client: the submitted clientId on the token endpoint, else the token's sub."""
-    client_id = None
-    if request.endpoint == "trading.token":
-        try:
-            body = json.loads(request.get_data(cache=True))
+def _request_json() -> object:
+    """The body as JSON, or None; the views refuse bad bodies, this only reads them."""
+    try:
+        return json.loads(request.get_data(cache=True))
+    except Exception:  # noqa: BLE001 - too large, not UTF-8, not JSON: all mean "none"
+        return None
+
+
+def _claimed_client_id() -> str | None:
+    """Who the caller says it is: the submitted clientId on the token endpoint, else the sub
+    of a well-signed token (revocation is checked later, by the bearer guard)."""
+    if "claimed_client_id" not in g:
+        client_id = None
+        if request.endpoint == "trading.token":
+            body = _request_json()
             client_id = body.get("clientId") if isinstance(body, dict) else None
-        except Exception:  # noqa: BLE001 - a bad body is refused by the view, not here
-            client_id = None
-    else:
-        claims = sandbox.token_claims(bearer_token() or "")
-        client_id = claims["sub"] if claims else None
-    if isinstance(client_id, str) and client_id:
-        return f"client:{client_id}"
-    return f"address:{request.remote_addr}"
+        else:
+            claims = sandbox.token_claims(bearer_token() or "")
+            client_id = claims["sub"] if claims else None
+        g.claimed_client_id = client_id if isinstance(client_id, str) and client_id else None
+    return g.claimed_client_id
+
+
+def _rate_limit_key() -> str:
+    client_id = _claimed_client_id()
+    return f"client:{client_id}" if client_id else f"address:{request.remote_addr}"
 
 
 limiter.shared_limit(lambda: current_app.config["VOKE_ESM_RATE_LIMIT"], scope="voke-esm-trading",
@@ -47,12 +59,45 @@ limiter.shared_limit(lambda: current_app.config["VOKE_ESM_RATE_LIMIT"], scope="v
 
 @bp.before_request
 def guard():
+    g.started = time.perf_counter()
     if not current_app.config["VOKE_ESM_ENABLED"]:
         raise DomainError("SERVICE_UNAVAILABLE", "Voke ESM is disabled (VOKE_ESM_ENABLED=false)")
     if _not_loopback():
         raise DomainError("FORBIDDEN", "Voke ESM answers loopback callers only")
     if request.endpoint != "trading.token":
         g.esm_client = sandbox.client_from_token(bearer_token())
+
+
+@bp.after_request
+def record_in_journal(response):
+    """What a loopback caller sent and got, for QA; callers refused by the loopback guard are
+    not recorded, so they cannot fill the journal."""
+    if not is_loopback(request.remote_addr):
+        return response
+    body = _request_json() if request.content_length else None  # (0 or None: no body)
+    answer = response.get_json(silent=True) if response.is_json else None
+    plant_id = request.args.get("plantId") or (body.get("plantId") if isinstance(body, dict)
+                                                else None)
+    client_id = _claimed_client_id()
+    journal.record(
+        client_id=journal.clean(client_id, 120) if client_id else None,
+        remote_addr=request.remote_addr or "", method=request.method,
+        path=journal.clean(request.path, 200),
+        query=journal.clean(request.query_string.decode("utf-8", "replace"), 500) or None,
+        plant_id=journal.clean(plant_id, 64) if isinstance(plant_id, str) else None,
+        config_update_req_code=_text(body, "configUpdateReqCode"),
+        request_body=journal.safe_body(body)
+        if body is not None and request.content_length <= journal.MAX_BODY_BYTES else None,
+        status=response.status_code,
+        outcome=(answer.get("resultCode") or answer.get("code")) if isinstance(answer, dict)
+        else None,
+        duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000)
+    return response
+
+
+def _text(body: object, key: str) -> str | None:
+    value = body.get(key) if isinstance(body, dict) else None
+    return journal.clean(value, 128) if isinstance(value, str) else None
 
 
 @bp.post("/token")
@@ -77,6 +122,8 @@ def plant_config():
     plant_id = request.args.get("plantId", "")
     if not plant_id:
         raise ValidationError(["plantId: is required"])
+    if "\x00" in plant_id:  # PostgreSQL cannot compare text with NUL: refuse, never a 500
+        raise ValidationError(["plantId: must not contain NUL characters"])
     plant = plants.find_client_plant(g.esm_client.client_id, plant_id)
     return {"plantId": plant.external_plant_id, "version": plant.config_version,
             "configEnabled": plant.config_enabled, "esiState": plant.esi_state,

@@ -1,0 +1,64 @@
+"""The request journal: QA sees what Voke sent, never a secret."""
+
+import json
+
+import sqlalchemy as sa
+
+from voke_esm.cli import cli
+from voke_esm.extensions import db
+from voke_esm.models import JournalEntry
+from voke_esm.services import journal
+
+UPDATE = "/api/v1/voke-esm/trading/plant/config/update"
+
+
+def entries(app):
+    with app.app_context():
+        return journal.recent(limit=100)
+
+
+def test_every_loopback_call_is_journaled_without_secrets(app, client, sandbox, runner):
+    acme = sandbox.enabled()
+    headers = sandbox.headers(acme)
+    client.post(UPDATE, headers=headers, json={
+        "plantId": "PLANT-001", "configUpdateReqCode": "req-1", "timeConfigs": [
+            {"from": "00:00", "to": "23:59", "pBatMax": 5, "pBatMin": -5, "socMax": 80,
+             "socMin": 10}]})
+    client.get("/api/v1/voke-esm/trading/plant/config?plantId=NOPE", headers=headers)
+    client.post("/api/v1/voke-esm/trading/token",
+                json={"clientId": acme.client_id, "clientSecret": "wrong-secret"})
+
+    wrong, missing, applied, token = entries(app)[:4]
+    assert (token.path, token.status, token.client_id) == (
+        "/api/v1/voke-esm/trading/token", 200, acme.client_id)
+    assert token.request_body == {"clientId": acme.client_id, "clientSecret": "[redacted]"}
+    assert (applied.status, applied.outcome, applied.plant_id, applied.config_update_req_code) \
+        == (200, "applied_ok", "PLANT-001", "req-1")
+    assert applied.request_body["timeConfigs"][0]["pBatMax"] == 5
+    assert (missing.status, missing.outcome, missing.query) == (
+        404, "PLANT_NOT_FOUND", "plantId=NOPE")
+    assert (wrong.status, wrong.outcome) == (401, "UNAUTHORIZED")
+
+    result = runner.invoke(cli, ["journal", "--client-id", acme.client_id, "--limit", "2"])
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert result.exit_code == 0 and [e["status"] for e in lines] == [401, 404]
+    everything = result.output + json.dumps([e.request_body for e in entries(app)])
+    assert acme.client_secret not in everything and "wrong-secret" not in everything
+
+
+def test_callers_refused_by_the_loopback_guard_are_not_journaled(app, client, sandbox):
+    sandbox.enabled()
+    for _ in range(3):
+        response = client.get("/api/v1/voke-esm/trading/plant/list",
+                              environ_base={"REMOTE_ADDR": "203.0.113.9"})
+        assert response.status_code == 403
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(JournalEntry.id))) == 0
+
+
+def test_a_nul_character_in_a_body_is_journaled_without_it(app, client, sandbox):
+    acme = sandbox.enabled()
+    response = client.post(UPDATE, headers=sandbox.headers(acme), json={
+        "plantId": "PLANT\x00-001", "configUpdateReqCode": "x", "timeConfigs": []})
+    assert response.status_code in (400, 404)
+    assert entries(app)[0].plant_id == "PLANT-001"

@@ -1,0 +1,62 @@
+"""The request journal: what Voke sent to the trading API and what it got back, for QA."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import JournalEntry
+
+log = logging.getLogger(__name__)
+
+KEEP = 5000  # entries kept in all; older ones are pruned
+PRUNE_EVERY = 100
+MAX_BODY_BYTES = 64 * 1024
+REDACTED = "[redacted]"
+SECRET_FIELDS = frozenset({"clientSecret", "client_secret", "password", "accessToken"})
+
+
+def safe_body(body: object) -> object:
+    """The body with every secret-bearing field replaced, at any depth, and NUL characters
+    dropped (PostgreSQL's JSONB cannot store them)."""
+    if isinstance(body, dict):
+        return {clean(key): REDACTED if key in SECRET_FIELDS else safe_body(value)
+                for key, value in body.items()}
+    if isinstance(body, list):
+        return [safe_body(item) for item in body]
+    return clean(body) if isinstance(body, str) else body
+
+
+def clean(text: str, length: int | None = None) -> str:
+    return text.replace("\x00", "")[:length]
+
+
+def record(**fields) -> None:
+    """Append one entry in its own transaction; a journal failure never fails the request."""
+    try:
+        db.session.rollback()
+        entry = JournalEntry(**fields)
+        db.session.add(entry)
+        db.session.commit()
+        if entry.id % PRUNE_EVERY == 0:
+            _prune()
+    except Exception:  # noqa: BLE001 - the journal is a diagnostic, never a failure
+        db.session.rollback()
+        log.warning("Could not write the request journal", exc_info=True)
+
+
+def recent(client_id: str | None = None, limit: int = 50) -> list[JournalEntry]:
+    query = sa.select(JournalEntry).order_by(JournalEntry.id.desc()).limit(limit)
+    if client_id is not None:
+        query = query.where(JournalEntry.client_id == client_id)
+    return list(db.session.scalars(query))
+
+
+def _prune() -> None:
+    cutoff = db.session.scalar(sa.select(JournalEntry.id).order_by(JournalEntry.id.desc())
+                               .offset(KEEP).limit(1))
+    if cutoff is not None:
+        db.session.execute(sa.delete(JournalEntry).where(JournalEntry.id <= cutoff))
+        db.session.commit()
