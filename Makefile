@@ -11,7 +11,8 @@ run: install
 	$(BIN)/voke-esm db upgrade
 	$(BIN)/voke-esm bootstrap
 	@echo "Serving the Voke ESM Sandbox on http://127.0.0.1:$(PORT)"
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
+	@# One worker (with threads) keeps the default in-memory rate limit exact.
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 1 --threads 8 wsgi:app
 
 test: install browser
 	$(BIN)/ruff check .
