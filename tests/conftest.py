@@ -11,8 +11,10 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from voke_esm import create_app
-from voke_esm import models  # noqa: F401 - fills db.metadata
+from voke_esm import (
+    create_app,
+    models,  # noqa: F401 - fills db.metadata
+)
 from voke_esm.extensions import db, limiter
 
 POSTGRES_URL = os.environ.get("VOKE_ESM_TEST_POSTGRES_URL", "")

@@ -101,9 +101,12 @@ def _instance_secrets(instance: Path) -> dict:
         kept = json.loads(path.read_text())
     except (FileNotFoundError, ValueError):
         kept = {}
+    if not isinstance(kept, dict):  # valid JSON but not an object: as damaged as bad JSON
+        kept = {}
     if all(isinstance(kept.get(name), str) and kept[name] for name in SECRET_NAMES):
         return kept
-    kept = {name: kept.get(name) or secrets.token_urlsafe(48) for name in SECRET_NAMES}
+    kept = {name: kept[name] if isinstance(kept.get(name), str) and kept[name]
+            else secrets.token_urlsafe(48) for name in SECRET_NAMES}
     instance.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -57,7 +57,7 @@ def json_body() -> dict:
         data = json.loads(request.get_data(cache=True))
     except RequestEntityTooLarge:
         raise
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: absurdly deep nesting
         raise DomainError("BAD_REQUEST", "The request body is not valid JSON") from error
     if not isinstance(data, dict):
         raise DomainError("BAD_REQUEST", "The JSON body must be an object")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 MAX_BLOCKS = 96
 FIELDS = ("from", "to", "pBatMax", "pBatMin", "socMax", "socMin")
 NUMBER_FIELDS = FIELDS[2:]
-HHMM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+HHMM = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")  # ASCII digits only, not \d
 DEFAULT_BLOCKS = ({"from": "00:00", "to": "23:59", "pBatMax": 50, "pBatMin": -50,
                    "socMax": 90, "socMin": 20},)
 
@@ -74,21 +74,20 @@ def _validate_block(index: int, block: object) -> list[Problem]:
     times_ok = not any(p.field in ("from", "to") for p in problems)
     if times_ok and minutes(block["from"]) >= minutes(block["to"]):
         problems.append(Problem(index, "to", "must be after from"))
-    numbers_ok = True
+    # Each number is checked on its own, so one bad field does not hide another's problem.
+    numbers = {field: block[field] for field in NUMBER_FIELDS
+               if field in block and is_number(block[field])}
     for field in NUMBER_FIELDS:
-        if field in block and not is_number(block[field]):
+        if field in block and field not in numbers:
             problems.append(Problem(index, field, "must be a finite number"))
-            numbers_ok = False
-    if not numbers_ok or any(field not in block for field in NUMBER_FIELDS):
-        return problems
-    if block["pBatMax"] < 0:
+    if "pBatMax" in numbers and numbers["pBatMax"] < 0:
         problems.append(Problem(index, "pBatMax", "must be >= 0"))
-    if block["pBatMin"] > 0:
+    if "pBatMin" in numbers and numbers["pBatMin"] > 0:
         problems.append(Problem(index, "pBatMin", "must be <= 0"))
     for field in ("socMin", "socMax"):
-        if not 0 <= block[field] <= 100:
+        if field in numbers and not 0 <= numbers[field] <= 100:
             problems.append(Problem(index, field, "must be between 0 and 100"))
-    if block["socMin"] > block["socMax"]:
+    if "socMin" in numbers and "socMax" in numbers and numbers["socMin"] > numbers["socMax"]:
         problems.append(Problem(index, "socMin", "must be <= socMax"))
     return problems
 
