@@ -37,7 +37,8 @@ def one_line_errors(command):
             return command(*args, **kwargs)
         except DomainError as error:
             details = f" ({'; '.join(error.details)})" if error.details else ""
-            raise click.ClickException(f"{error.message}{details}") from None
+            line = f"{error.message}{details}".replace("\n", "\\n").replace("\r", "\\r")
+            raise click.ClickException(line) from None
     return wrapper
 
 

@@ -50,6 +50,9 @@ class Conflict(DomainError):
         super().__init__("CONFLICT", message, **extra)
 
 
+INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"'  # noqa: S105 - RFC 6750, no secret
+
+
 class Unauthorized(DomainError):
     def __init__(self, message: str = "Unauthorized", challenge: str = "Bearer"):
         super().__init__("UNAUTHORIZED", message, headers={"WWW-Authenticate": challenge})

@@ -5,8 +5,8 @@ Revises: 0001
 Create Date: 2026-11-26 07:22:38.709502
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.

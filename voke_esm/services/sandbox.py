@@ -9,13 +9,12 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from .. import credentials, tokens, vault
-from ..errors import Conflict, Unauthorized
+from ..errors import INVALID_TOKEN_CHALLENGE, Conflict, Unauthorized
 from ..extensions import db
 from ..models import EsmClient, Organization, TradingPartnerConfig, utcnow
 from .plants import count_plants, ensure_default_plant
 
 BAD_CREDENTIALS = "Invalid client credentials"
-INVALID_TOKEN = 'Bearer error="invalid_token"'  # noqa: S105 - an RFC 6750 challenge
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ def client_from_token(token: str | None) -> EsmClient:
         client = db.session.scalar(sa.select(EsmClient).where(
             EsmClient.client_id == claims["sub"]))
     if client is None or not client.active or client.generation != claims["gen"]:
-        raise Unauthorized("Invalid or expired access token", challenge=INVALID_TOKEN)
+        raise Unauthorized("Invalid or expired access token", challenge=INVALID_TOKEN_CHALLENGE)
     return client
 
 

@@ -1,0 +1,34 @@
+"""Organizations: paginated list, create, get."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from ..http import json_body
+from ..representations import organization_json
+from ..services import organizations
+from .guards import admin_blueprint
+from .params import page_and_limit
+
+bp = admin_blueprint("admin_organizations", __name__, "/api/v1/organizations")
+
+
+@bp.get("")
+def index():
+    page, limit = page_and_limit()
+    result = organizations.list_organizations(page, limit)
+    return {"data": [organization_json(o) for o in result["items"]],
+            "meta": {"page": result["page"], "limit": result["limit"],
+                     "total": result["total"], "totalPages": result["total_pages"]}}
+
+
+@bp.post("")
+def create():
+    organization = organizations.create_organization(json_body())
+    return (organization_json(organization), 201,
+            {"Location": url_for(".show", org_id=organization.id)})
+
+
+@bp.get("/<org_id>")
+def show(org_id: str):
+    return organization_json(organizations.get_organization(org_id))
