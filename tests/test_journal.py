@@ -4,6 +4,7 @@ import json
 
 import sqlalchemy as sa
 
+from tests.admin_support import bearer, make_user, user_token
 from voke_esm.cli import cli
 from voke_esm.extensions import db
 from voke_esm.models import JournalEntry
@@ -62,3 +63,20 @@ def test_a_nul_character_in_a_body_is_journaled_without_it(app, client, sandbox)
         "plantId": "PLANT\x00-001", "configUpdateReqCode": "x", "timeConfigs": []})
     assert response.status_code in (400, 404)
     assert entries(app)[0].plant_id == "PLANT-001"
+
+
+def test_the_admin_api_shows_the_journal_to_superadmins_only(app, client, sandbox):
+    admin = bearer(user_token(app, make_user(app, "qa@example.com")))
+    acme = sandbox.enabled()
+    other = sandbox.enabled("other")
+    sandbox.token(acme)
+    sandbox.token(other)
+    url = "/api/v1/voke-esm/admin/journal"
+    assert client.get(url).status_code == 401
+    response = client.get(f"{url}?clientId={acme.client_id}&limit=5",
+                          headers=admin)
+    assert response.status_code == 200
+    assert [(e["clientId"], e["status"]) for e in response.json] == [(acme.client_id, 200)]
+    assert response.json[0]["requestBody"]["clientSecret"] == "[redacted]"
+    assert client.get(f"{url}?limit=0", headers=admin).json["code"] == \
+        "VALIDATION_ERROR"

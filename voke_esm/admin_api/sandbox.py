@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from flask import request
+
 from ..models import Organization
-from ..services import organizations, sandbox
+from ..representations import journal_entry_json
+from ..services import journal, organizations, sandbox
 from .guards import admin_blueprint
-from .params import required_arg
+from .params import page_and_limit, required_arg
 
 bp = admin_blueprint("admin_sandbox", __name__, "/api/v1/voke-esm/admin")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -31,3 +34,11 @@ def disable():
 @bp.get("/status")
 def status():
     return sandbox.status(_organization())
+
+
+@bp.get("/journal")
+def request_journal():
+    """The newest trading calls as received (secrets redacted), optionally of one client."""
+    _, limit = page_and_limit(default_limit=50, max_limit=500)
+    entries = journal.recent(request.args.get("clientId") or None, limit)
+    return [journal_entry_json(entry) for entry in entries]
