@@ -1,6 +1,7 @@
 """Gunicorn settings for `make run` and production; each can be overridden on the command line."""
 
 import os
+import sys
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '4410')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -13,3 +14,16 @@ accesslog = "-"
 access_log_format = '%(p)s %(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 # The control socket defaults to one path per user, which several instances would share.
 control_socket_disable = True
+
+
+def on_starting(server):
+    """Several workers counting rate limits in memory would each allow the whole limit: in
+    production that refuses to start, elsewhere it warns."""
+    storage = os.environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://"
+    if server.cfg.workers > 1 and storage.startswith("memory://"):
+        message = (f"RATELIMIT_STORAGE_URI is memory:// but {server.cfg.workers} workers serve: "
+                   "set RATELIMIT_STORAGE_URI=redis://HOST:6379/0 (or WEB_CONCURRENCY=1)")
+        if os.environ.get("VOKE_ENV", "").strip().lower() == "production":
+            print(f"voke-esm: {message}", file=sys.stderr)
+            sys.exit(2)
+        server.log.warning(message)

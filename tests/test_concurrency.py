@@ -56,3 +56,41 @@ def test_concurrent_retries_of_one_request_apply_it_once(server):
     assert {(b["resultCode"], b["version"]) for _, _, b in answers} == {("applied_ok", 2)}
     _, _, config = request_json(base_url, "GET", CONFIG, token=token)
     assert config["version"] == 2 and config["timeConfigs"] == blocks_for(7)
+
+
+def test_racing_writes_of_one_unique_thing_answer_409_never_500(env, app, sandbox):
+    """Simultaneous first enables of one organization, and simultaneous creates of one plant:
+    one wins, the others are told of the conflict."""
+    from tests.admin_support import bearer, make_user, user_token
+
+    admin = bearer(user_token(app, make_user(app, "root@voke.test")))["Authorization"][7:]
+    acme = sandbox.enabled("acme")
+    with live_server(env, workers=2, threads=CLIENTS // 2) as base_url:
+        for round_ in range(3):
+            org_id = sandbox.org(f"race-{round_}")
+            with ThreadPoolExecutor(6) as pool:
+                enables = list(pool.map(lambda _, o=org_id: request_json(
+                    base_url, "POST", f"/api/v1/voke-esm/admin/enable?orgId={o}", token=admin),
+                    range(6)))
+                creates = list(pool.map(lambda _, r=round_: request_json(
+                    base_url, "POST", "/api/v1/voke-esm/admin/plants", {
+                        "clientId": acme.client_id, "externalPlantId": f"RACE-{r}",
+                        "name": "Race"}, admin), range(6)))
+            assert {status for status, _, _ in enables} <= {201, 409}, enables
+            assert [status for status, _, _ in creates].count(201) == 1, creates
+            assert {status for status, _, _ in creates} == {201, 409}
+
+
+def test_parallel_wrong_sign_ins_cannot_outrun_the_throttle(tmp_path, database_url, app):
+    from tests.admin_support import make_user
+    from tests.conftest import base_env
+
+    make_user(app, "root@voke.test")
+    env = base_env(tmp_path, database_url, VOKE_LOGIN_RATE_LIMIT="3 per minute",
+                   VOKE_LOGIN_ADDRESS_RATE_LIMIT="1000 per minute")
+    with live_server(env, workers=1, threads=12) as base_url, ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(lambda _: request_json(
+            base_url, "POST", "/api/v1/auth/login",
+            {"email": "root@voke.test", "password": "not the password"}), range(12)))
+    statuses = sorted(status for status, _, _ in answers)
+    assert statuses == [401] * 3 + [429] * 9, statuses

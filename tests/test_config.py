@@ -275,3 +275,25 @@ def test_entry_points_refuse_production_with_one_line(tmp_path, entry, case):
     assert lines[0].startswith("voke-esm: ") and name in lines[0]
     assert result.stdout == ""
     assert not (tmp_path / "instance" / "secrets.json").exists()
+
+
+@pytest.mark.parametrize("name", ["VOKE_ESM_RATE_LIMIT", "VOKE_LOGIN_RATE_LIMIT",
+                                  "VOKE_LOGIN_ADDRESS_RATE_LIMIT"])
+@pytest.mark.parametrize("value", ["banana", "10 per fortnight", "ten per minute"])
+def test_a_rate_limit_that_does_not_parse_stops_startup(tmp_path, name, value):
+    """A typo must not quietly switch a limit off."""
+    message = refusal({name: value}, tmp_path)
+    assert message.startswith(f"{name}={value!r} is not a rate limit")
+    assert "10 per minute" in message
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_rate_limit_means_the_default(tmp_path, value):
+    assert load_settings({"VOKE_ESM_RATE_LIMIT": value}, str(tmp_path))[
+        "VOKE_ESM_RATE_LIMIT"] == "10 per minute"
+
+
+@pytest.mark.parametrize("value", ["foo://x", "redis", "localhost:6379"])
+def test_an_unknown_limiter_storage_stops_startup(tmp_path, value):
+    message = refusal({"RATELIMIT_STORAGE_URI": value}, tmp_path)
+    assert message.startswith("RATELIMIT_STORAGE_URI=") and "redis://" in message

@@ -59,3 +59,15 @@ def test_entrypoint_refuses_a_weak_production_setup_in_one_line(tmp_path, missin
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and missing in lines[0] and "set it to" in lines[0], result.stderr
     assert time.monotonic() - started < 30
+
+
+def test_production_refuses_several_workers_counting_limits_in_memory(tmp_path):
+    env = production_env(tmp_path, free_port(), WEB_CONCURRENCY="2")
+    env.pop("RATELIMIT_STORAGE_URI", None)
+    result = subprocess.run([ENTRYPOINT], env=env, cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    refusal = [line for line in result.stderr.splitlines() if line.startswith("voke-esm:")]
+    assert refusal == ["voke-esm: RATELIMIT_STORAGE_URI is memory:// but 2 workers serve: set "
+                       "RATELIMIT_STORAGE_URI=redis://HOST:6379/0 (or WEB_CONCURRENCY=1)"]
+    assert "Traceback" not in result.stderr

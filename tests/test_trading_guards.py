@@ -177,12 +177,8 @@ def test_the_eleventh_request_in_a_minute_is_429(limited_app, limited):
     assert_rate_limited(client.get(LIST_URL, headers=headers))
 
 
-@pytest.mark.parametrize("last", ["token", "list", "config", "update"])
-def test_one_quota_per_client_across_the_four_endpoints(limited_app, limited, last):
-    sandbox, client = limited
-    acme = sandbox.enabled()
-    headers = bearer(direct_token(limited_app, acme.client_id))
-    calls = {
+def client_calls(client, acme, headers) -> dict:
+    return {
         "token": lambda: client.post(TOKEN_URL, json={"clientId": acme.client_id,
                                                       "clientSecret": acme.client_secret}),
         "list": lambda: client.get(LIST_URL, headers=headers),
@@ -192,10 +188,34 @@ def test_one_quota_per_client_across_the_four_endpoints(limited_app, limited, la
             "plantId": "PLANT-001", "configUpdateReqCode": "r", "validateOnly": True,
             "timeConfigs": BLOCKS}),
     }
-    order = ["token", "list", "config", "update"] * 3
+
+
+@pytest.mark.parametrize("last", ["list", "config", "update"])
+def test_one_quota_per_client_across_the_bearer_endpoints(limited_app, limited, last):
+    sandbox, client = limited
+    acme = sandbox.enabled()
+    calls = client_calls(client, acme, bearer(direct_token(limited_app, acme.client_id)))
+    order = ["list", "config", "update"] * 4
     for name in order[:10]:
         assert calls[name]().status_code == 200, name
     assert_rate_limited(calls[last]())
+    # Token requests are counted apart: the client can still take a token.
+    assert calls["token"]().status_code == 200
+
+
+def test_token_requests_have_their_own_quota(limited_app, limited):
+    """Anyone on loopback can send a client's clientId with a wrong secret: that must not use
+    up the API calls of the client's valid token."""
+    sandbox, client = limited
+    acme = sandbox.enabled()
+    calls = client_calls(client, acme, bearer(direct_token(limited_app, acme.client_id)))
+    for _ in range(10):
+        response = client.post(TOKEN_URL, json={"clientId": acme.client_id,
+                                                "clientSecret": "vesm_wrong"})
+        assert response.status_code == 401
+    assert_rate_limited(calls["token"]())
+    for name in ("list", "config", "update"):
+        assert calls[name]().status_code == 200, name
 
 
 def test_another_client_is_not_affected(limited_app, limited):
@@ -232,9 +252,6 @@ def test_the_token_endpoint_is_keyed_by_the_submitted_client_id(limited_app, lim
                                             "clientSecret": beta.client_secret})
     assert response.status_code == 200
     assert response.headers["X-RateLimit-Remaining"] == "9"
-    # And acme's exhausted quota also holds for its bearer calls.
-    assert_rate_limited(client.get(LIST_URL,
-                                   headers=bearer(direct_token(limited_app, acme.client_id))))
 
 
 def test_every_token_of_a_client_shares_its_quota(limited_app, limited):

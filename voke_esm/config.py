@@ -8,6 +8,9 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from limits import parse_many
+from limits.storage import SCHEMES as STORAGE_SCHEMES
+
 MIN_SECRET_BYTES = 32
 DEFAULT_INTERNAL_URL = "http://localhost:4410/api/v1/voke-esm"
 SECRET_NAMES = ("JWT_SECRET", "SECRET_KEY", "VOKE_ESM_ENCRYPTION_KEY")
@@ -29,13 +32,12 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(environ, instance_path, production),
         "VOKE_ESM_ENABLED": _flag(environ, "VOKE_ESM_ENABLED", default=not production),
         "VOKE_ESM_INTERNAL_URL": environ.get("VOKE_ESM_INTERNAL_URL", DEFAULT_INTERNAL_URL),
-        "VOKE_ESM_RATE_LIMIT": environ.get("VOKE_ESM_RATE_LIMIT", "10 per minute"),
+        "VOKE_ESM_RATE_LIMIT": _rate_limit(environ, "VOKE_ESM_RATE_LIMIT", "10 per minute"),
         "VOKE_ESM_TOKEN_TTL": _positive_int(environ, "VOKE_ESM_TOKEN_TTL", 3600),
-        "VOKE_LOGIN_RATE_LIMIT": environ.get("VOKE_LOGIN_RATE_LIMIT", "5 per minute"),
-        "VOKE_LOGIN_ADDRESS_RATE_LIMIT": environ.get(
-            "VOKE_LOGIN_ADDRESS_RATE_LIMIT", "30 per minute"
-        ),
-        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "VOKE_LOGIN_RATE_LIMIT": _rate_limit(environ, "VOKE_LOGIN_RATE_LIMIT", "5 per minute"),
+        "VOKE_LOGIN_ADDRESS_RATE_LIMIT": _rate_limit(
+            environ, "VOKE_LOGIN_ADDRESS_RATE_LIMIT", "30 per minute"),
+        "RATELIMIT_STORAGE_URI": _storage_uri(environ),
         "PORT": _positive_int(environ, "PORT", 4410),
         "SESSION_COOKIE_SECURE": production,
     }
@@ -78,6 +80,25 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
         value = 0
     if value <= 0:
         raise ConfigError(f"{name}={raw!r} is not a positive whole number: set it to one")
+    return value
+
+
+def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
+    """A Flask-Limiter expression; a typo must stop startup, not switch the limit off."""
+    value = environ.get(name, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a rate limit: set it to e.g. "
+                          f"'10 per minute' or '100/hour'") from None
+    return value
+
+
+def _storage_uri(environ: Mapping[str, str]) -> str:
+    value = environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://"
+    if value.split("://", 1)[0] not in STORAGE_SCHEMES or "://" not in value:
+        raise ConfigError(f"RATELIMIT_STORAGE_URI={value!r} is not a limiter storage: set it "
+                          f"to memory:// or redis://HOST:6379/0")
     return value
 
 

@@ -13,7 +13,13 @@ from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from .errors import DomainError, domain_error_response, envelope, http_error_response
+from .errors import (
+    DomainError,
+    ValidationError,
+    domain_error_response,
+    envelope,
+    http_error_response,
+)
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -55,8 +61,12 @@ def json_body() -> dict:
         raise DomainError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
     try:
         data = json.loads(request.get_data(cache=True))
+        # A lone surrogate escape ("\ud800") parses, but no database can store it.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
     except RequestEntityTooLarge:
         raise
+    except UnicodeEncodeError as error:
+        raise DomainError("BAD_REQUEST", "The JSON body contains invalid Unicode") from error
     except (ValueError, RecursionError) as error:  # RecursionError: absurdly deep nesting
         raise DomainError("BAD_REQUEST", "The request body is not valid JSON") from error
     if not isinstance(data, dict):
@@ -64,11 +74,22 @@ def json_body() -> dict:
     return data
 
 
+def query_arg(name: str, required: bool = False) -> str | None:
+    """A query parameter that every backend can compare (no NUL); None when absent."""
+    value = request.args.get(name) or None
+    if value is None and required:
+        raise ValidationError([f"{name}: is required"])
+    if value is not None and "\x00" in value:
+        raise ValidationError([f"{name}: must not contain NUL characters"])
+    return value
+
+
 def bearer_token() -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    """The bearer token sent (scheme and token split on any whitespace); None when none was."""
+    scheme, *rest = request.headers.get("Authorization", "").split(None, 1) or [""]
+    if scheme.lower() != "bearer" or not rest:
         return None
-    return token.strip()
+    return rest[0].strip()
 
 
 def is_loopback(address: str | None) -> bool:

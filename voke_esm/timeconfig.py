@@ -36,8 +36,12 @@ def default_time_configs() -> list[dict]:
 
 def is_number(value: object) -> bool:
     """A finite JSON number: booleans, strings, NaN and Infinity are not."""
-    return (isinstance(value, int | float) and not isinstance(value, bool)
-            and math.isfinite(value))
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond any float, e.g. 10**400
+        return False
 
 
 def minutes(hhmm: str) -> int:

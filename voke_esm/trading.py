@@ -10,9 +10,9 @@ import time
 
 from flask import Blueprint, current_app, g, request
 
-from .errors import DomainError, ValidationError
+from .errors import DomainError
 from .extensions import csrf, limiter
-from .http import bearer_token, is_loopback, json_body
+from .http import bearer_token, is_loopback, json_body, query_arg
 from .models import Plant
 from .services import journal, plants, sandbox
 from .validation import Fields
@@ -44,7 +44,8 @@ def _claimed_client_id() -> str | None:
         else:
             claims = sandbox.token_claims(bearer_token() or "")
             client_id = claims["sub"] if claims else None
-        g.claimed_client_id = client_id if isinstance(client_id, str) and client_id else None
+        valid = isinstance(client_id, str) and 0 < len(client_id) <= 120
+        g.claimed_client_id = client_id if valid else None
     return g.claimed_client_id
 
 
@@ -53,8 +54,18 @@ def _rate_limit_key() -> str:
     return f"client:{client_id}" if client_id else f"address:{request.remote_addr}"
 
 
-limiter.shared_limit(lambda: current_app.config["VOKE_ESM_RATE_LIMIT"], scope="voke-esm-trading",
-                     key_func=_rate_limit_key, exempt_when=_not_loopback)(bp)
+def _rate_limit() -> str:
+    return current_app.config["VOKE_ESM_RATE_LIMIT"]
+
+
+# Token requests are counted apart from the bearer calls: anyone on loopback can name a
+# client's (public) clientId with a wrong secret, and that must not use up the API calls of
+# the client's valid token.
+limiter.shared_limit(_rate_limit, scope="voke-esm-trading", key_func=_rate_limit_key,
+                     exempt_when=lambda: _not_loopback() or request.endpoint == "trading.token",
+                     )(bp)
+token_limit = limiter.shared_limit(_rate_limit, scope="voke-esm-token",
+                                   key_func=_rate_limit_key, exempt_when=_not_loopback)
 
 
 @bp.before_request
@@ -101,6 +112,7 @@ def _text(body: object, key: str) -> str | None:
 
 
 @bp.post("/token")
+@token_limit
 def token():
     fields = Fields(json_body())
     fields.string("clientId", max_len=120)
@@ -119,12 +131,7 @@ def plant_list():
 
 @bp.get("/plant/config")
 def plant_config():
-    plant_id = request.args.get("plantId", "")
-    if not plant_id:
-        raise ValidationError(["plantId: is required"])
-    if "\x00" in plant_id:  # PostgreSQL cannot compare text with NUL: refuse, never a 500
-        raise ValidationError(["plantId: must not contain NUL characters"])
-    plant = plants.find_client_plant(g.esm_client.client_id, plant_id)
+    plant = plants.find_client_plant(g.esm_client.client_id, query_arg("plantId", required=True))
     return {"plantId": plant.external_plant_id, "version": plant.config_version,
             "configEnabled": plant.config_enabled, "esiState": plant.esi_state,
             "timeConfigs": plant.time_configs}

@@ -55,6 +55,8 @@ class Fields:
                 return "must be a string"
             if "\x00" in value:
                 return "must not contain NUL characters"
+            if not is_valid_unicode(value):
+                return "must be valid Unicode"
             if not min_len <= len(value) <= max_len:
                 return f"must be {min_len} to {max_len} characters"
             if pattern is not None and not pattern.fullmatch(value):
@@ -94,6 +96,15 @@ class Fields:
         if self.details:
             raise ValidationError(self.details, **extra)
         return self.values
+
+
+def is_valid_unicode(text: str) -> bool:
+    """False for lone surrogates, which JSON escapes can carry but no database can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def contains_pattern(text: str) -> str:

@@ -23,7 +23,7 @@ def require_superadmin() -> None:
     """401 without a valid identity, 403 for a cookie without CSRF token or a non-SuperAdmin."""
     user = current_user()
     if user is None:
-        if bearer_token():
+        if bearer_token() is not None:
             raise Unauthorized("Invalid or expired access token", challenge=INVALID_TOKEN_CHALLENGE)
         raise Unauthorized("Authentication required")
     if authenticated_by_session():

@@ -22,13 +22,6 @@ def page_and_limit(default_limit: int = 20, max_limit: int = 100) -> tuple[int, 
     return page, limit
 
 
-def required_arg(name: str) -> str:
-    value = request.args.get(name, "")
-    if not value:
-        raise ValidationError([f"{name}: is required"])
-    return value
-
-
 def _whole_number(name: str, default: int, low: int, high: int, details: list[str]) -> int:
     raw = request.args.get(name)
     if raw is None:

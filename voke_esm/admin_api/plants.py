@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import url_for
 
-from ..http import json_body
+from ..http import json_body, query_arg
 from ..representations import plant_json
 from ..services import plants
 from .guards import admin_blueprint
@@ -15,7 +15,7 @@ SOURCE = "admin"
 
 @bp.get("")
 def index():
-    return [plant_json(plant) for plant in plants.list_plants(request.args.get("clientId"))]
+    return [plant_json(plant) for plant in plants.list_plants(query_arg("clientId"))]
 
 
 @bp.post("")

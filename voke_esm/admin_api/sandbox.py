@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from flask import request
-
+from ..http import query_arg
 from ..models import Organization
 from ..representations import journal_entry_json
 from ..services import journal, organizations, sandbox
 from .guards import admin_blueprint
-from .params import page_and_limit, required_arg
+from .params import page_and_limit
 
 bp = admin_blueprint("admin_sandbox", __name__, "/api/v1/voke-esm/admin")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def _organization() -> Organization:
-    return organizations.get_organization(required_arg("orgId"))
+    return organizations.get_organization(query_arg("orgId", required=True))
 
 
 @bp.post("/enable")
@@ -40,5 +39,5 @@ def status():
 def request_journal():
     """The newest trading calls as received (secrets redacted), optionally of one client."""
     _, limit = page_and_limit(default_limit=50, max_limit=500)
-    entries = journal.recent(request.args.get("clientId") or None, limit)
+    entries = journal.recent(query_arg("clientId"), limit)
     return [journal_entry_json(entry) for entry in entries]

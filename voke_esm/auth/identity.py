@@ -15,8 +15,8 @@ def current_user() -> User | None:
     """The signed-in user of this request, resolved once per request."""
     if "current_user" not in g:
         token = bearer_token()
-        g.authenticated_by = "token" if token else "session"
-        if token:
+        g.authenticated_by = "session" if token is None else "token"
+        if token is not None:
             g.current_user = accounts.user_from_token(token)
         else:
             g.current_user = accounts.user_of_browser_session(session.get(SESSION_KEY))

@@ -15,15 +15,15 @@ import sqlalchemy as sa
 from flask import current_app
 from limits import parse
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy.exc import IntegrityError
+from limits.strategies import FixedWindowRateLimiter
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import tokens
-from ..errors import Conflict, DomainError, Unauthorized
+from ..errors import DomainError, Unauthorized
 from ..extensions import db, limiter
 from ..models import BrowserSession, User, utcnow
 from ..validation import Fields
+from . import conflict_on_duplicate
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ MIN_PASSWORD = 12
 USER_TOKEN_TTL = 3600
 SESSION_TTL = timedelta(hours=12)
 BAD_SIGN_IN = "Invalid email or password"
-_fallback = MovingWindowRateLimiter(MemoryStorage())
+_fallback = FixedWindowRateLimiter(MemoryStorage())  # the limiter's default strategy
 
 
 def create_user(email: str, password: str, superadmin: bool = True) -> User:
@@ -43,11 +43,8 @@ def create_user(email: str, password: str, superadmin: bool = True) -> User:
     user = User(email=values["email"].strip().lower(), is_superadmin=superadmin,
                 password_hash=generate_password_hash(values["password"], method="scrypt"))
     db.session.add(user)
-    try:
+    with conflict_on_duplicate(f"An account for {user.email} already exists"):
         db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise Conflict(f"An account for {user.email} already exists") from error
     return user
 
 
@@ -59,19 +56,24 @@ def sign_in(email: object, password: object, address: str) -> User:
     """The account for these credentials; failures are throttled per account and per address."""
     email = email.strip().lower() if isinstance(email, str) else ""
     password = password if isinstance(password, str) else ""
+    # Every attempt is counted before the password is checked, so parallel guesses cannot
+    # all pass a check made before any of them was counted.
     keys = _throttle_keys(email, address)
+    strategy = _strategy()
     for item, key in keys:
-        if not _strategy().test(item, "sign-in", key):
+        if not strategy.hit(item, "sign-in", key):
             raise DomainError("TOO_MANY_REQUESTS", "Too many sign-in attempts; try again later",
-                              headers={"Retry-After": str(_retry_after(item, key))})
+                              headers={"Retry-After": str(_retry_after(strategy, item, key))})
     user = db.session.scalar(sa.select(User).where(User.email == email)) if email else None
     # An unknown account costs one password check too, so both failures look alike.
     valid = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     if user is None or not valid:
-        for item, key in keys:
-            _strategy().hit(item, "sign-in", key)
         log.info("Sign-in refused", extra={"address": address})
         raise Unauthorized(BAD_SIGN_IN)
+    # A success frees its account and gives its address back the attempt it was charged.
+    (account_limit, account_key), (address_limit, address_key) = keys
+    strategy.clear(account_limit, "sign-in", account_key)
+    strategy.hit(address_limit, "sign-in", address_key, cost=-1)
     return user
 
 
@@ -140,8 +142,8 @@ def _strategy():
     return _fallback
 
 
-def _retry_after(item, key: str) -> int:
-    reset, _ = _strategy().get_window_stats(item, "sign-in", key)
+def _retry_after(strategy, item, key: str) -> int:
+    reset, _ = strategy.get_window_stats(item, "sign-in", key)
     return max(1, int(reset - time.time()) + 1)
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import math
+import re
 
 import sqlalchemy as sa
 
+from ..credentials import SECRET_PREFIX
 from ..extensions import db
 from ..models import JournalEntry
 
@@ -15,22 +18,33 @@ KEEP = 5000  # entries kept in all; older ones are pruned
 PRUNE_EVERY = 100
 MAX_BODY_BYTES = 64 * 1024
 REDACTED = "[redacted]"
-SECRET_FIELDS = frozenset({"clientSecret", "client_secret", "password", "accessToken"})
+SECRET_KEY_WORDS = ("secret", "password", "token")
+SECRET_VALUE = re.compile(re.escape(SECRET_PREFIX) + r"[A-Za-z0-9_-]*")
 
 
 def safe_body(body: object) -> object:
-    """The body with every secret-bearing field replaced, at any depth, and NUL characters
-    dropped (PostgreSQL's JSONB cannot store them)."""
+    """The body as the journal may keep it: fields named like secrets and anything shaped like
+    a client secret redacted at any depth; numbers and text that JSONB cannot hold made text."""
     if isinstance(body, dict):
-        return {clean(key): REDACTED if key in SECRET_FIELDS else safe_body(value)
+        return {clean(str(key)): REDACTED if _secret_key(key) else safe_body(value)
                 for key, value in body.items()}
     if isinstance(body, list):
         return [safe_body(item) for item in body]
-    return clean(body) if isinstance(body, str) else body
+    if isinstance(body, str):
+        return clean(body)
+    if isinstance(body, float) and not math.isfinite(body):
+        return str(body)
+    return body
 
 
 def clean(text: str, length: int | None = None) -> str:
-    return text.replace("\x00", "")[:length]
+    """Text safe to journal: secrets redacted, NUL dropped, lone surrogates escaped."""
+    text = SECRET_VALUE.sub(REDACTED, text.replace("\x00", ""))
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")[:length]
+
+
+def _secret_key(key: object) -> bool:
+    return any(word in str(key).lower() for word in SECRET_KEY_WORDS)
 
 
 def record(**fields) -> None:

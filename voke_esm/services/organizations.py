@@ -6,12 +6,12 @@ import math
 import re
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..models import Organization
 from ..validation import Fields, contains_pattern, parse_uuid
+from . import conflict_on_duplicate
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_HINT = "must be lowercase letters and digits in words joined by single hyphens"
@@ -24,15 +24,13 @@ def create_organization(data: dict) -> Organization:
     fields.string("description", max_len=500, min_len=0, default=None, nullable=True)
     fields.reject_unknown({"name", "slug", "description"})
     values = fields.done()
+    taken = f"An organization with slug {values['slug']!r} already exists"
     if db.session.scalar(sa.select(Organization.id).where(Organization.slug == values["slug"])):
-        raise Conflict(f"An organization with slug {values['slug']!r} already exists")
+        raise Conflict(taken)
     organization = Organization(**values)
     db.session.add(organization)
-    try:
+    with conflict_on_duplicate(taken):
         db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise Conflict(f"An organization with slug {values['slug']!r} already exists") from error
     return organization
 
 

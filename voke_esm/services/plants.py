@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..models import ConfigRevision, EsmClient, Plant, utcnow
-from ..timeconfig import default_time_configs, validate_time_configs
+from ..timeconfig import default_time_configs, is_number, validate_time_configs
 from ..validation import Fields, contains_pattern, parse_uuid
+from . import conflict_on_duplicate
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +71,12 @@ def create_plant(data: dict, source: str) -> Plant:
         raise ValidationError(["clientId: no organization was ever enabled with this clientId"])
     _check_unique(values["client_id"], values["external_plant_id"])
     plant = Plant(**values, config_version=1)
-    db.session.add(plant)
-    db.session.flush()
-    db.session.add(ConfigRevision(plant_id=plant.id, version=1, source=source,
-                                  time_configs=plant.time_configs))
-    _commit_unique(plant)
+    with conflict_on_duplicate(_taken(values["external_plant_id"])):
+        db.session.add(plant)
+        db.session.flush()
+        db.session.add(ConfigRevision(plant_id=plant.id, version=1, source=source,
+                                      time_configs=plant.time_configs))
+        db.session.commit()
     return plant
 
 
@@ -86,10 +88,11 @@ def update_plant(plant: Plant, data: dict, source: str) -> Plant:
         _check_unique(plant.client_id, values["external_plant_id"])
     for attr, value in values.items():
         setattr(plant, attr, value)
-    if blocks is not None and blocks != plant.time_configs:
-        _store_config(plant, blocks, None, source)  # commits
-    else:
-        _commit_unique(plant)
+    with conflict_on_duplicate(_taken(plant.external_plant_id)):
+        if blocks is not None and not same_blocks(blocks, plant.time_configs):
+            _store_config(plant, blocks, None, source)  # commits
+        else:
+            db.session.commit()
     return plant
 
 
@@ -155,7 +158,7 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
     for _ in range(3):
         earlier = _revision_for(plant.id, req_code)
         if earlier is not None:
-            if earlier.time_configs != blocks:
+            if not same_blocks(earlier.time_configs, blocks):
                 raise Conflict(f"configUpdateReqCode {req_code!r} was already used for this "
                                f"plant with other timeConfigs")
             return ConfigResult("cfg_accepted" if validate_only else "applied_ok",
@@ -199,17 +202,20 @@ def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str)
     return version
 
 
+def same_blocks(stored: list, sent: list) -> bool:
+    """Equal as configurations: JSONB may hand back 1e23 as an int, or keys in its own order."""
+    def canonical(blocks: list) -> list:
+        return [{key: float(value) if is_number(value) else value
+                 for key, value in block.items()} for block in blocks]
+    return canonical(stored) == canonical(sent)
+
+
+def _taken(external_plant_id: str) -> str:
+    return f"Plant {external_plant_id!r} already exists for this client"
+
+
 def _check_unique(client_id: str, external_plant_id: str) -> None:
     taken = db.session.scalar(sa.select(Plant.id).where(
         Plant.client_id == client_id, Plant.external_plant_id == external_plant_id))
     if taken is not None:
-        raise Conflict(f"Plant {external_plant_id!r} already exists for this client")
-
-
-def _commit_unique(plant: Plant) -> None:
-    try:
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise Conflict(f"Plant {plant.external_plant_id!r} already exists for this "
-                       f"client") from error
+        raise Conflict(_taken(external_plant_id))

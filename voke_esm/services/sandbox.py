@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from .. import credentials, tokens, vault
 from ..errors import INVALID_TOKEN_CHALLENGE, Conflict, Unauthorized
 from ..extensions import db
 from ..models import EsmClient, Organization, TradingPartnerConfig, utcnow
+from . import conflict_on_duplicate
 from .plants import count_plants, ensure_default_plant
 
 BAD_CREDENTIALS = "Invalid client credentials"
@@ -32,24 +32,19 @@ class Credentials:
 
 def enable(organization: Organization) -> Credentials:
     """Enable the sandbox, or rotate its secret when already enabled; revokes older tokens."""
-    url = current_app.config["VOKE_ESM_INTERNAL_URL"]
-    client = organization.esm_client or EsmClient(
-        client_id=credentials.new_client_id(organization.slug), organization=organization,
-        generation=0)
     secret = credentials.new_client_secret()
-    client.secret_hash = credentials.hash_secret(secret)
-    client.active = True
-    client.generation = (client.generation or 0) + 1
-    db.session.add(client)
-    issued = Credentials(client.client_id, secret, url)
-    _record_partner_config(organization, issued)
-    db.session.flush()
-    ensure_default_plant(client.client_id)
-    try:
+    with conflict_on_duplicate("The organization is being enabled by another request; retry"):
+        client = organization.esm_client
+        if client is None:
+            client = EsmClient(client_id=credentials.new_client_id(organization.slug),
+                               organization=organization, generation=0)
+            db.session.add(client)
+            db.session.flush()
+        _bump_generation(client, secret_hash=credentials.hash_secret(secret), active=True)
+        issued = Credentials(client.client_id, secret, current_app.config["VOKE_ESM_INTERNAL_URL"])
+        _record_partner_config(organization, issued)
+        ensure_default_plant(client.client_id)
         db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise Conflict("The organization is being enabled by another request; retry") from error
     return issued
 
 
@@ -58,13 +53,21 @@ def disable(organization: Organization) -> None:
     client, config = organization.esm_client, organization.partner_config
     if client is None or config is None:
         raise Conflict(f"Voke ESM was never enabled for {organization.slug}")
-    client.active = False
-    client.secret_hash = None
-    client.generation += 1
+    _bump_generation(client, secret_hash=None, active=False)
     config.status = "DISABLED"
     config.encrypted_credentials = None
     config.disabled_at = utcnow()
     db.session.commit()
+
+
+def _bump_generation(client: EsmClient, **values) -> None:
+    """One atomic UPDATE: concurrent rotations each get their own generation, so no token
+    issued before the last of them survives it (and the row stays locked until commit)."""
+    db.session.execute(
+        sa.update(EsmClient).where(EsmClient.id == client.id)
+        .values(generation=EsmClient.generation + 1, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(client)
 
 
 def status(organization: Organization) -> dict:
@@ -117,8 +120,9 @@ def token_claims(token: str) -> dict | None:
 
 
 def client_from_token(token: str | None) -> EsmClient:
-    """The client a bearer token speaks for, if it is valid and not revoked since issue."""
-    if not token:
+    """The client a bearer token speaks for, if it is valid and not revoked since issue
+    (None: no bearer credentials were sent; "": a malformed Authorization header)."""
+    if token is None:
         raise Unauthorized("Missing bearer token")
     claims = token_claims(token)
     client = None
