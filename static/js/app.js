@@ -1,0 +1,112 @@
+// The admin UI's own behaviour; everything else is htmx. No inline script anywhere (CSP).
+(function () {
+  "use strict";
+
+  // The one-time credential dialog: opened when it arrives, removed from the DOM once closed so
+  // that no later history snapshot or page state can contain the secret.
+  function openDialogs(root) {
+    root.querySelectorAll("dialog[data-autoshow]").forEach(function (dialog) {
+      dialog.removeAttribute("data-autoshow");
+      dialog.addEventListener("close", function () { dialog.remove(); });
+      if (!dialog.open) dialog.showModal();
+    });
+  }
+
+  function copyFrom(button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) return;
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      button.classList.add("is-done");
+      setTimeout(function () { button.textContent = label; button.classList.remove("is-done"); }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.value).then(done, function () { legacyCopy(source, done); });
+    } else {
+      legacyCopy(source, done);
+    }
+  }
+
+  function legacyCopy(input, done) {
+    input.select();
+    if (document.execCommand("copy")) done();
+  }
+
+  function removeRow(button) {
+    var row = button.closest("tr");
+    var next = row.nextElementSibling || row.previousElementSibling;
+    row.remove();
+    var focusTarget = next ? next.querySelector("[data-remove-row]") : null;
+    (focusTarget || document.querySelector("[hx-target='#block-rows']") || document.body).focus();
+  }
+
+  function showError(message) {
+    var flashes = document.getElementById("flashes");
+    if (!flashes) return;
+    var flash = document.createElement("div");
+    flash.className = "flash flash--error";
+    flash.setAttribute("role", "alert");
+    var text = document.createElement("p");
+    text.textContent = message;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "flash__close";
+    close.setAttribute("data-dismiss", "");
+    close.setAttribute("aria-label", "Dismiss message");
+    close.textContent = "×";
+    flash.append(text, close);
+    flashes.replaceChildren(flash);
+  }
+
+  // Error pages are full documents: take their message rather than swapping them in.
+  function errorMessage(xhr) {
+    try {
+      var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var node = page.querySelector("[data-error-message]");
+      if (node && node.textContent.trim()) return node.textContent.trim();
+    } catch (ignored) { /* fall through to the generic message */ }
+    return "The request failed (" + xhr.status + "). Reload the page and try again.";
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-copy], [data-remove-row], [data-dismiss]");
+    if (!target) return;
+    if (target.hasAttribute("data-copy")) copyFrom(target);
+    else if (target.hasAttribute("data-remove-row")) removeRow(target);
+    else if (target.hasAttribute("data-dismiss")) target.closest(".flash").remove();
+  });
+
+  // The picker marks the organization whose panel is shown. Done after the swap, so that the
+  // history snapshot htmx takes just before it still shows the previous selection.
+  function markSelectedOrganization() {
+    var panel = document.getElementById("org-panel");
+    var selected = panel ? panel.getAttribute("data-org-id") : null;
+    document.querySelectorAll("[data-org-link]").forEach(function (link) {
+      if (selected && link.getAttribute("href").endsWith("org=" + selected)) {
+        link.setAttribute("aria-current", "true");
+      } else {
+        link.removeAttribute("aria-current");
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { openDialogs(document); });
+  document.addEventListener("htmx:load", function (event) { openDialogs(event.detail.elt.parentNode || document); });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    markSelectedOrganization();
+    // After a form comes back with errors, put the keyboard on the first one.
+    if (event.detail.xhr && event.detail.xhr.status === 422) {
+      var invalid = document.querySelector("[aria-invalid='true']");
+      if (invalid) invalid.focus();
+    }
+  });
+
+  document.addEventListener("htmx:responseError", function (event) {
+    showError(errorMessage(event.detail.xhr));
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showError("The server could not be reached. Check that it is running, then try again.");
+  });
+})();

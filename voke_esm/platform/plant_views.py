@@ -1,0 +1,106 @@
+"""The plant editor (create and edit share one template), the block row, delete."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, request, url_for
+
+from ..auth.guards import redirect_to
+from ..errors import Conflict, ValidationError
+from ..extensions import db
+from ..models import EsmClient, Organization, Plant
+from ..services import organizations, plants, sandbox
+from . import bp
+from .forms import BlockRow, PlantForm
+from .fragments import render, render_partial, wants_fragment
+from .schedule import build_timeline
+
+EDITOR = "platform/plant_editor.html"
+
+
+def organization_of(plant: Plant) -> Organization:
+    return db.session.scalar(sa.select(Organization).join(EsmClient).where(
+        EsmClient.client_id == plant.client_id))
+
+
+def client_of(organization: Organization) -> str:
+    """The org's clientId; plants need an organization that was enabled at least once."""
+    client_id = sandbox.status(organization)["clientId"]
+    if client_id is None:
+        raise Conflict(f"Enable Voke ESM for {organization.name} before adding plants")
+    return client_id
+
+
+def editor_context(organization: Organization, plant: Plant | None, form: PlantForm,
+                   saved: bool = False) -> dict:
+    return {"organization": organization, "plant": plant, "form": form, "saved": saved,
+            "timeline": build_timeline(plant.time_configs) if plant else None,
+            "revisions": plants.revisions_of(plant, limit=8) if plant else []}
+
+
+@bp.get("/voke-esm/<org_id>/plants/new")
+def new_plant(org_id: str):
+    organization = organizations.get_organization(org_id)
+    client_of(organization)
+    return render(EDITOR, "editor", **editor_context(organization, None, PlantForm.blank()))
+
+
+@bp.post("/voke-esm/<org_id>/plants")
+def create_plant(org_id: str):
+    organization = organizations.get_organization(org_id)
+    client_id = client_of(organization)
+    form = PlantForm.submitted(request.form)
+    try:
+        plant = plants.create_plant(form.body(client_id), source="ui")
+    except (ValidationError, Conflict) as error:
+        form.add_error(error)
+        return render(EDITOR, "editor", 422, **editor_context(organization, None, form))
+    flash(f"Plant {plant.external_plant_id} created — config version {plant.config_version}.",
+          "success")
+    return redirect_to(url_for(".edit_plant", plant_id=plant.id))
+
+
+@bp.get("/plants/<plant_id>")
+def edit_plant(plant_id: str):
+    plant = plants.get_plant(plant_id)
+    return render(EDITOR, "editor",
+                  **editor_context(organization_of(plant), plant, PlantForm.of(plant)))
+
+
+@bp.post("/plants/<plant_id>")
+def save_plant(plant_id: str):
+    plant = plants.get_plant(plant_id)
+    form = PlantForm.submitted(request.form)
+    try:
+        plants.update_plant(plant, form.body(), source="ui")
+    except (ValidationError, Conflict) as error:
+        db.session.rollback()  # nothing half-applied reaches the re-rendered page
+        form.add_error(error)
+        return render(EDITOR, "editor", 422,
+                      **editor_context(organization_of(plant), plant, form))
+    if wants_fragment():
+        return render(EDITOR, "editor", **editor_context(
+            organization_of(plant), plant, PlantForm.of(plant), saved=True))
+    flash(f"Saved — config version {plant.config_version}", "success")
+    return redirect_to(url_for(".edit_plant", plant_id=plant.id))
+
+
+@bp.delete("/plants/<plant_id>")
+def delete_plant(plant_id: str):
+    plant = plants.get_plant(plant_id)
+    label, client_id = plant.external_plant_id, plant.client_id
+    organization = organization_of(plant)
+    plants.delete_plant(plant)
+    flash(f"Plant {label} deleted.", "success")
+    if wants_fragment():
+        search = request.args.get("q", "").strip()
+        return render_partial("platform/_plant_deleted.html", plant_search=search,
+                              plants=plants.list_plants(client_id, search),
+                              plant_count=plants.count_plants(client_id))
+    return redirect_to(url_for(".sandbox_page", org=organization.id))
+
+
+@bp.get("/plants/block-row")
+def block_row():
+    """An empty time-config row for "Add block"."""
+    return render_partial("platform/_block_row.html", row=BlockRow.blank())

@@ -1,0 +1,75 @@
+"""/platform/voke-esm: pick an organization; enable, rotate or disable; its plants."""
+
+from __future__ import annotations
+
+from flask import flash, request, url_for
+
+from ..auth.guards import redirect_to
+from ..models import Organization
+from ..services import organizations, plants, sandbox
+from ..services.sandbox import Credentials
+from . import bp
+from .fragments import render, wants_fragment
+
+PAGE = "platform/voke_esm.html"
+SEARCH_FROM = 6  # the picker offers a search box once there are more organizations than this
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def page_context(organization: Organization | None, plant_search: str = "",
+                 credentials: Credentials | None = None) -> dict:
+    status = sandbox.status(organization) if organization else None
+    client_id = status["clientId"] if status else None
+    return {
+        "organizations": organizations.all_organizations(),
+        "organization": organization, "status": status, "credentials": credentials,
+        "plants": plants.list_plants(client_id, plant_search) if client_id else [],
+        "plant_search": plant_search, "search_from": SEARCH_FROM, "org_search": "",
+    }
+
+
+@bp.get("/voke-esm")
+def sandbox_page():
+    org_id = request.args.get("org")
+    organization = organizations.get_organization(org_id) if org_id else None
+    return render(PAGE, "panel", **page_context(organization))
+
+
+@bp.get("/voke-esm/picker")
+def organization_picker():
+    """Active search in the organization picker."""
+    search = request.args.get("q", "").strip()
+    found = organizations.list_organizations(1, 100, search)["items"]
+    context = page_context(None) | {"organizations": found, "org_search": search}
+    return render(PAGE, "org_list", **context)
+
+
+@bp.get("/voke-esm/<org_id>/plants")
+def plant_rows(org_id: str):
+    """Active search in the organization's plant table."""
+    organization = organizations.get_organization(org_id)
+    context = page_context(organization, request.args.get("q", "").strip())
+    return render(PAGE, "plant_rows", **context)
+
+
+@bp.post("/voke-esm/<org_id>/enable")
+def enable(org_id: str):
+    """Enable, or rotate when enabled; the answer carries the secret once and is never stored."""
+    organization = organizations.get_organization(org_id)
+    rotating = sandbox.status(organization)["enabled"]
+    issued = sandbox.enable(organization)
+    flash(f"New credentials issued for {organization.name}; the previous secret no longer works."
+          if rotating else f"Voke ESM enabled for {organization.name}.", "success")
+    return render(PAGE, "panel", headers=NO_STORE,
+                  **page_context(organization, credentials=issued))
+
+
+@bp.post("/voke-esm/<org_id>/disable")
+def disable(org_id: str):
+    organization = organizations.get_organization(org_id)
+    sandbox.disable(organization)
+    flash(f"Voke ESM disabled for {organization.name}: its credentials and tokens no longer "
+          "work. The plants are kept.", "success")
+    if wants_fragment():
+        return render(PAGE, "panel", **page_context(organization))
+    return redirect_to(url_for(".sandbox_page", org=organization.id))
