@@ -201,3 +201,20 @@ def test_delete_without_htmx_redirects(admin, sandbox):
     response = admin.delete(f"/platform/plants/{plant_id}")
     assert response.status_code == 303
     assert response.headers["Location"] == f"{PAGE}?org={acme.org_id}"
+
+
+def test_the_panel_shows_recent_calls_from_voke(admin, sandbox):
+    acme = sandbox.enabled("acme")
+    beta = sandbox.enabled("beta")
+    assert "No calls yet" in text(admin.get(f"{PAGE}?org={acme.org_id}"))
+    sandbox.client.post(TOKEN_URL, json={"clientId": acme.client_id,
+                                         "clientSecret": "vesm_not-the-secret"})
+    sandbox.token(beta)
+
+    response = admin.get(f"{PAGE}/{acme.org_id}/journal", headers=HX)
+    html = text(response)
+    assert response.status_code == 200 and "<html" not in html
+    assert "POST /token" in html and "UNAUTHORIZED" in html and ">401<" in html
+    assert "[redacted]" in html and "vesm_not-the-secret" not in html
+    assert beta.client_id not in html  # only this organization's calls
+    assert "Recent calls from Voke" in text(admin.get(f"{PAGE}?org={acme.org_id}"))

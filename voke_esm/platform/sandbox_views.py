@@ -6,7 +6,7 @@ from flask import flash, request, url_for
 
 from ..auth.guards import redirect_to
 from ..models import Organization
-from ..services import organizations, plants, sandbox
+from ..services import journal, organizations, plants, sandbox
 from ..services.sandbox import Credentials
 from . import bp
 from .fragments import render, wants_fragment
@@ -14,6 +14,7 @@ from .fragments import render, wants_fragment
 PAGE = "platform/voke_esm.html"
 SEARCH_FROM = 6  # the picker offers a search box once there are more organizations than this
 NO_STORE = {"Cache-Control": "no-store"}
+JOURNAL_ROWS = 15
 
 
 def page_context(organization: Organization | None, plant_search: str = "",
@@ -24,6 +25,7 @@ def page_context(organization: Organization | None, plant_search: str = "",
         "organizations": organizations.all_organizations(),
         "organization": organization, "status": status, "credentials": credentials,
         "plants": plants.list_plants(client_id, plant_search) if client_id else [],
+        "journal": journal.recent(client_id, JOURNAL_ROWS) if client_id else [],
         "plant_search": plant_search, "search_from": SEARCH_FROM, "org_search": "",
     }
 
@@ -50,6 +52,12 @@ def plant_rows(org_id: str):
     organization = organizations.get_organization(org_id)
     context = page_context(organization, request.args.get("q", "").strip())
     return render(PAGE, "plant_rows", **context)
+
+
+@bp.get("/voke-esm/<org_id>/journal")
+def journal_rows(org_id: str):
+    """The newest calls Voke made with this organization's credentials."""
+    return render(PAGE, "journal", **page_context(organizations.get_organization(org_id)))
 
 
 @bp.post("/voke-esm/<org_id>/enable")
