@@ -6,6 +6,7 @@ import uuid
 
 import jwt
 
+from tests.factories import assert_envelope
 from voke_esm import tokens
 from voke_esm.auth.identity import SESSION_KEY
 from voke_esm.extensions import db
@@ -111,12 +112,7 @@ class Admin:
 
 def assert_error(response, status: int, code: str, detail: str | None = None) -> dict:
     """The contract's envelope with this status and code (and this details line, if given)."""
-    assert response.status_code == status, (response.status_code, response.get_data(True))
-    assert response.mimetype == "application/json"
-    body = response.json
-    assert body["statusCode"] == status
-    assert body["code"] == code
-    assert isinstance(body["message"], str) and body["message"]
+    body = assert_envelope(response, status, code)
     if detail is not None:
         assert detail in body.get("details", []), body
     return body

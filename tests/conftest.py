@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from flask_migrate import upgrade
 
 from voke_esm import (
@@ -112,15 +115,25 @@ def env(tmp_path, database_url) -> dict[str, str]:
     return base_env(tmp_path, database_url)
 
 
-@pytest.fixture
-def app(env):
-    app = create_app(env, TESTING=True, WTF_CSRF_ENABLED=False)
+@contextmanager
+def app_for(env: dict[str, str], **overrides) -> Iterator[Flask]:
+    """A testing app on `env` with fresh rate-limit counters, its connections closed after."""
+    app = create_app(env, TESTING=True, **overrides)
     with app.app_context():
         limiter.reset()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            limiter.reset()
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(env):
+    with app_for(env, WTF_CSRF_ENABLED=False) as app:
+        yield app
 
 
 @pytest.fixture

@@ -11,6 +11,17 @@ BLOCK = {"from": "00:00", "to": "23:59", "pBatMax": 50, "pBatMin": -50, "socMax"
          "socMin": 20}
 
 
+def assert_envelope(response, status: int, code: str) -> dict:
+    """The contract's JSON error envelope with this status and code; never an HTML page."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    body = response.json
+    assert isinstance(body, dict) and body["statusCode"] == status and body["code"] == code
+    assert isinstance(body["error"], str) and isinstance(body["message"], str) and body["message"]
+    assert "<html" not in response.get_data(as_text=True).lower()
+    return body
+
+
 @dataclass
 class Enabled:
     org_id: str

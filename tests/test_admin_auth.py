@@ -23,10 +23,9 @@ from tests.admin_support import (
     unsigned_user_token,
     user_token,
 )
-from tests.conftest import base_env
+from tests.conftest import app_for, base_env
 from tests.factories import TOKEN_URL
-from voke_esm import create_app
-from voke_esm.extensions import db, limiter
+from voke_esm.extensions import db
 from voke_esm.models import User
 from voke_esm.services import accounts
 
@@ -243,13 +242,8 @@ def test_trading_token_endpoint_still_separate(client, world):
 def throttled_app(tmp_path, database_url):
     env = base_env(tmp_path, database_url, VOKE_LOGIN_RATE_LIMIT="3 per minute",
                    VOKE_LOGIN_ADDRESS_RATE_LIMIT="5 per minute")
-    app = create_app(env, TESTING=True, WTF_CSRF_ENABLED=False)
-    with app.app_context():
-        limiter.reset()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_for(env, WTF_CSRF_ENABLED=False) as app:
+        yield app
 
 
 def attempt(client, email, password, address):

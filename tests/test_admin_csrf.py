@@ -22,22 +22,15 @@ from tests.admin_support import (
     sign_in_browser,
     user_token,
 )
-from tests.conftest import base_env
+from tests.conftest import app_for, base_env
 from tests.factories import Sandbox
-from voke_esm import create_app
-from voke_esm.extensions import db, limiter
 
 
 @pytest.fixture
 def csrf_app(tmp_path, database_url):
-    app = create_app(base_env(tmp_path, database_url), TESTING=True)
-    assert app.config["WTF_CSRF_ENABLED"]
-    with app.app_context():
-        limiter.reset()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_for(base_env(tmp_path, database_url)) as app:
+        assert app.config["WTF_CSRF_ENABLED"]
+        yield app
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ import time
 
 import pytest
 
-from tests.conftest import base_env
-from tests.factories import Sandbox
-from voke_esm import create_app
-from voke_esm.extensions import db, limiter
+from tests.conftest import app_for, base_env
+from tests.factories import Sandbox, assert_envelope
+from voke_esm.extensions import db
 from voke_esm.services import sandbox as sandbox_service
 from voke_esm.services.organizations import get_organization_by_slug
 
@@ -21,17 +20,7 @@ CONFIG_URL = f"{BASE}/plant/config"
 UPDATE_URL = f"{BASE}/plant/config/update"
 BLOCKS = [{"from": "00:00", "to": "23:59", "pBatMax": 50, "pBatMin": -50, "socMax": 90,
            "socMin": 20}]
-ENVELOPE_KEYS = {"statusCode", "error", "code", "message"}
 
-
-def assert_envelope(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    body = response.json
-    assert isinstance(body, dict) and set(body) >= ENVELOPE_KEYS
-    assert body["statusCode"] == status and body["code"] == code
-    assert "<html" not in response.get_data(as_text=True).lower()
-    return body
 
 
 def as_peer(address: str, **headers) -> dict:
@@ -137,15 +126,8 @@ def test_the_loopback_guard_comes_before_body_validation(client, sandbox):
 @pytest.fixture
 def limited_app(tmp_path, database_url):
     """An app with the contract's default limit of 10 per minute."""
-    app = create_app(base_env(tmp_path, database_url, VOKE_ESM_RATE_LIMIT="10 per minute"),
-                     TESTING=True)
-    with app.app_context():
-        limiter.reset()
-    yield app
-    with app.app_context():
-        limiter.reset()
-        db.session.remove()
-        db.engine.dispose()
+    with app_for(base_env(tmp_path, database_url, VOKE_ESM_RATE_LIMIT="10 per minute")) as app:
+        yield app
 
 
 @pytest.fixture

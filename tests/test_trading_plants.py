@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import assert_envelope
+
 LIST_URL = "/api/v1/voke-esm/trading/plant/list"
 CONFIG_URL = "/api/v1/voke-esm/trading/plant/config"
 UPDATE_URL = "/api/v1/voke-esm/trading/plant/config/update"
@@ -16,13 +18,6 @@ TWO_BLOCKS = [  # deliberately not in time order, with fractional and zero value
 SITE_A = {"name": "Acme Site A", "description": "Battery storage + PV", "fvePeakPowerKwp": 120.0,
           "capacityKwh": 200.0}
 
-
-def assert_envelope(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    body = response.json
-    assert body["statusCode"] == status and body["code"] == code
-    return body
 
 
 # -- plant list --------------------------------------------------------------------------------

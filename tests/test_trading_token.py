@@ -7,24 +7,14 @@ import logging
 import jwt
 import pytest
 
-from tests.conftest import base_env
-from tests.factories import Sandbox
-from voke_esm import create_app
-from voke_esm.extensions import db, limiter
+from tests.conftest import app_for, base_env
+from tests.factories import Sandbox, assert_envelope
 from voke_esm.services import organizations
 from voke_esm.services import sandbox as sandbox_service
 
 TOKEN_URL = "/api/v1/voke-esm/trading/token"
 LIST_URL = "/api/v1/voke-esm/trading/plant/list"
 
-
-def assert_envelope(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    body = response.json
-    assert body["statusCode"] == status and body["code"] == code
-    assert isinstance(body["error"], str) and isinstance(body["message"], str)
-    return body
 
 
 def post_token(client, client_id, client_secret):
@@ -75,13 +65,8 @@ def test_content_type_with_charset_is_json(client, sandbox):
 
 @pytest.fixture
 def short_ttl_app(tmp_path, database_url):
-    app = create_app(base_env(tmp_path, database_url, VOKE_ESM_TOKEN_TTL="120"), TESTING=True)
-    with app.app_context():
-        limiter.reset()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_for(base_env(tmp_path, database_url, VOKE_ESM_TOKEN_TTL="120")) as app:
+        yield app
 
 
 def test_token_lifetime_is_configurable(short_ttl_app):

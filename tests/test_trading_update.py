@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from tests.factories import assert_envelope
 from voke_esm.models import ConfigRevision
 
 CONFIG_URL = "/api/v1/voke-esm/trading/plant/config"
@@ -19,13 +20,6 @@ NIGHT_AND_DAY = [
 PRODUCT_PAGE_BLOCKS = [{"from": "00:00", "to": "23:59", "pBatMax": 50, "pBatMin": -50,
                         "socMax": 90, "socMin": 20}]
 
-
-def assert_envelope(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    body = response.json
-    assert body["statusCode"] == status and body["code"] == code
-    return body
 
 
 @pytest.fixture

@@ -6,22 +6,15 @@ import re
 
 import pytest
 
-from tests.conftest import base_env
+from tests.conftest import app_for, base_env
 from tests.ui_support import HX, PASSWORD, make_user, text
-from voke_esm import create_app
-from voke_esm.extensions import db, limiter
 
 
 @pytest.fixture
 def app(tmp_path, database_url):
-    app = create_app(base_env(tmp_path, database_url), TESTING=True)
-    assert app.config.get("WTF_CSRF_ENABLED", True)
-    with app.app_context():
-        limiter.reset()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_for(base_env(tmp_path, database_url)) as app:
+        assert app.config.get("WTF_CSRF_ENABLED", True)
+        yield app
 
 
 def csrf_token(html: str) -> str:
