@@ -29,6 +29,8 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+# For every answer that carries a secret or a token: no cache may keep it.
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

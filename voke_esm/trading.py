@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, g, request
 
 from .errors import DomainError
 from .extensions import csrf, limiter
-from .http import bearer_token, is_loopback, json_body, query_arg
+from .http import NO_STORE, bearer_token, is_loopback, json_body, query_arg
 from .models import Plant
 from .services import journal, plants, sandbox
 from .validation import Fields
@@ -121,7 +121,7 @@ def token():
     client = sandbox.authenticate_client(values["clientId"], values["clientSecret"])
     access_token, ttl = sandbox.issue_client_token(client)
     return ({"accessToken": access_token, "tokenType": "Bearer", "expiresIn": ttl}, 200,
-            {"Cache-Control": "no-store", "Pragma": "no-cache"})
+            NO_STORE)
 
 
 @bp.get("/plant/list")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from ..extensions import csrf
-from ..http import json_body
+from ..http import NO_STORE, json_body
 from ..services import accounts
 from ..validation import Fields
 
@@ -23,4 +23,4 @@ def login():
     user = accounts.sign_in(values["email"], values["password"], request.remote_addr or "")
     token, ttl = accounts.issue_user_token(user)
     return ({"accessToken": token, "tokenType": "Bearer", "expiresIn": ttl}, 200,
-            {"Cache-Control": "no-store", "Pragma": "no-cache"})
+            NO_STORE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..http import query_arg
+from ..http import NO_STORE, query_arg
 from ..models import Organization
 from ..representations import journal_entry_json
 from ..services import journal, organizations, sandbox
@@ -10,7 +10,6 @@ from .guards import admin_blueprint
 from .params import page_and_limit
 
 bp = admin_blueprint("admin_sandbox", __name__, "/api/v1/voke-esm/admin")
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def _organization() -> Organization:

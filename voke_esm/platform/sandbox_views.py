@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, request, url_for
 
 from ..auth.guards import redirect_to
+from ..http import NO_STORE
 from ..models import Organization
 from ..services import journal, organizations, plants, sandbox
 from ..services.sandbox import Credentials
@@ -13,7 +14,6 @@ from .fragments import render, wants_fragment
 
 PAGE = "platform/voke_esm.html"
 SEARCH_FROM = 6  # the picker offers a search box once there are more organizations than this
-NO_STORE = {"Cache-Control": "no-store"}
 JOURNAL_ROWS = 15
 
 
