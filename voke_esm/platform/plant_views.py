@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, request, url_for
 
 from ..auth.guards import redirect_to
 from ..errors import Conflict, ValidationError
 from ..extensions import db
-from ..models import EsmClient, Organization, Plant
+from ..models import Organization, Plant
 from ..services import organizations, plants, sandbox
 from . import bp
 from .forms import BlockRow, PlantForm
@@ -19,8 +18,7 @@ EDITOR = "platform/plant_editor.html"
 
 
 def organization_of(plant: Plant) -> Organization:
-    return db.session.scalar(sa.select(Organization).join(EsmClient).where(
-        EsmClient.client_id == plant.client_id))
+    return organizations.organization_of_client(plant.client_id)
 
 
 def client_of(organization: Organization) -> str:

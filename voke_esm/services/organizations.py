@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from ..errors import Conflict, NotFound
 from ..extensions import db
-from ..models import Organization
+from ..models import EsmClient, Organization
 from ..validation import Fields, contains_pattern, parse_uuid
 from . import conflict_on_duplicate
 
@@ -58,6 +58,12 @@ def get_organization(org_id: object) -> Organization:
     if organization is None:
         raise NotFound("Organization not found")
     return organization
+
+
+def organization_of_client(client_id: str) -> Organization:
+    """The organization an ESM client (and so its plants) belongs to."""
+    return db.session.scalar(sa.select(Organization).join(EsmClient).where(
+        EsmClient.client_id == client_id))
 
 
 def get_organization_by_slug(slug: str) -> Organization:
