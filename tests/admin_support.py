@@ -124,3 +124,14 @@ def sign_in_browser(app, client, user_id: str) -> None:
         session_id = accounts.start_browser_session(db.session.get(User, uuid.UUID(user_id)))
     with client.session_transaction() as session:
         session[SESSION_KEY] = session_id
+
+
+def call_route(client, world: dict, route: tuple, headers: dict | None = None):
+    """Call one (method, path template, body template) route with the world's ids filled in."""
+    method, path, body = route
+    values = {"org": world["acme"].org_id, "plant": world["plant"],
+              "client": world["acme"].client_id}
+    if body is not None:
+        body = {key: value.format(**values) if isinstance(value, str) else value
+                for key, value in body.items()}
+    return client.open(path.format(**values), method=method, json=body, headers=headers or {})

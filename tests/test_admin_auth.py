@@ -15,6 +15,7 @@ from tests.admin_support import (
     PLANTS_URL,
     assert_error,
     bearer,
+    call_route,
     expired_user_token,
     forged_user_token,
     login,
@@ -58,14 +59,6 @@ ROUTES = [
 ROUTE_IDS = [f"{method} {path}" for method, path, _ in ROUTES]
 
 
-def call(client, world, route, headers=None):
-    method, path, body = route
-    values = {"org": world["acme"].org_id, "plant": world["plant"],
-              "client": world["acme"].client_id}
-    if body is not None:
-        body = {key: value.format(**values) if isinstance(value, str) else value
-                for key, value in body.items()}
-    return client.open(path.format(**values), method=method, json=body, headers=headers or {})
 
 
 def assert_nothing_changed(app, root, world, sandbox):
@@ -167,13 +160,13 @@ def test_user_token_is_refused_by_the_trading_api(app, client, sandbox):
 
 @pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
 def test_superadmin_is_let_through(client, world, root, route):
-    response = call(client, world, route, headers=root)
+    response = call_route(client, world, route, headers=root)
     assert response.status_code in (200, 201, 204), response.json
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
 def test_no_credentials_is_401(app, client, world, sandbox, root, route):
-    response = call(client, world, route)
+    response = call_route(client, world, route)
     assert_error(response, 401, "UNAUTHORIZED")
     assert response.headers["WWW-Authenticate"] == "Bearer"
     assert_nothing_changed(app, root, world, sandbox)
@@ -182,14 +175,14 @@ def test_no_credentials_is_401(app, client, world, sandbox, root, route):
 @pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
 def test_non_superadmin_is_403(app, client, world, sandbox, root, route):
     token = user_token(app, world["user"])
-    assert_error(call(client, world, route, bearer(token)), 403, "SUPER_ADMIN_REQUIRED")
+    assert_error(call_route(client, world, route, bearer(token)), 403, "SUPER_ADMIN_REQUIRED")
     assert_nothing_changed(app, root, world, sandbox)
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
 def test_non_superadmin_browser_session_is_403(app, client, world, sandbox, root, route):
     sign_in_browser(app, client, world["user"])
-    assert_error(call(client, world, route), 403, "SUPER_ADMIN_REQUIRED")
+    assert_error(call_route(client, world, route), 403, "SUPER_ADMIN_REQUIRED")
     assert_nothing_changed(app, root, world, sandbox)
 
 
@@ -204,7 +197,7 @@ def test_other_tokens_are_401(app, client, world, sandbox, root, root_id, route)
         "garbage": "not-a-jwt",
     }
     for kind, token in refused.items():
-        response = call(client, world, route, bearer(token))
+        response = call_route(client, world, route, bearer(token))
         assert response.status_code == 401, kind
         assert_error(response, 401, "UNAUTHORIZED")
         assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"', kind

@@ -17,6 +17,7 @@ from tests.admin_support import (
     PLANTS_URL,
     assert_error,
     bearer,
+    call_route,
     login,
     make_user,
     sign_in_browser,
@@ -70,13 +71,6 @@ UNSAFE = [
 IDS = [f"{method} {path}" for method, path, _ in UNSAFE]
 
 
-def call(client, world, route, headers=None):
-    method, path, body = route
-    values = {"org": world["acme"].org_id, "plant": world["plant"],
-              "client": world["acme"].client_id}
-    if body is not None:
-        body = {key: value.format(**values) for key, value in body.items()}
-    return client.open(path.format(**values), method=method, json=body, headers=headers or {})
 
 
 def assert_untouched(app, world):
@@ -91,7 +85,7 @@ def assert_untouched(app, world):
 
 @pytest.mark.parametrize("route", UNSAFE, ids=IDS)
 def test_cookie_without_csrf_token_is_refused(csrf_app, world, browser, route):
-    response = call(browser, world, route)
+    response = call_route(browser, world, route)
     body = assert_error(response, 403, "FORBIDDEN")
     assert "CSRF" in body["message"]
     assert_untouched(csrf_app, world)
@@ -103,14 +97,14 @@ def test_cookie_with_a_wrong_csrf_token_is_refused(csrf_app, world, browser, rou
     foreign = csrf_token_for(csrf_app, stranger)  # valid, but for another browser's session
     csrf_token_for(csrf_app, browser)
     for token in (foreign, "garbage"):
-        assert_error(call(browser, world, route, {"X-CSRFToken": token}), 403, "FORBIDDEN")
+        assert_error(call_route(browser, world, route, {"X-CSRFToken": token}), 403, "FORBIDDEN")
     assert_untouched(csrf_app, world)
 
 
 @pytest.mark.parametrize("route", UNSAFE, ids=IDS)
 def test_cookie_with_its_csrf_token_is_accepted(csrf_app, world, browser, route):
     token = csrf_token_for(csrf_app, browser)
-    response = call(browser, world, route, {"X-CSRFToken": token})
+    response = call_route(browser, world, route, {"X-CSRFToken": token})
     assert response.status_code in (200, 201, 204), response.json
 
 
@@ -118,7 +112,7 @@ def test_cookie_with_its_csrf_token_is_accepted(csrf_app, world, browser, route)
 def test_bearer_token_needs_no_csrf_token(csrf_app, world, route):
     client = csrf_app.test_client()
     headers = bearer(login(client, "root@voke.test"))
-    response = call(client, world, route, headers)
+    response = call_route(client, world, route, headers)
     assert response.status_code in (200, 201, 204), response.json
 
 
@@ -137,7 +131,7 @@ def test_non_superadmin_cookie_is_refused_either_way(csrf_app, world):
     client = csrf_app.test_client()
     sign_in_browser(csrf_app, client, make_user(csrf_app, "viewer@voke.test", superadmin=False))
     route = UNSAFE[0]
-    assert_error(call(client, world, route), 403, "FORBIDDEN")
+    assert_error(call_route(client, world, route), 403, "FORBIDDEN")
     token = csrf_token_for(csrf_app, client)
-    assert_error(call(client, world, route, {"X-CSRFToken": token}), 403,
+    assert_error(call_route(client, world, route, {"X-CSRFToken": token}), 403,
                  "SUPER_ADMIN_REQUIRED")
