@@ -94,7 +94,7 @@ def database_url(request, tmp_path) -> str:
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_database")
     with psycopg.connect(psycopg_url(url), autocommit=True) as connection:
-        connection.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+        connection.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
     return url
 
 

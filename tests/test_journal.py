@@ -80,3 +80,15 @@ def test_the_admin_api_shows_the_journal_to_superadmins_only(app, client, sandbo
     assert response.json[0]["requestBody"]["clientSecret"] == "[redacted]"
     assert client.get(f"{url}?limit=0", headers=admin).json["code"] == \
         "VALIDATION_ERROR"
+
+
+def test_the_journal_keeps_only_the_newest_entries(app, monkeypatch):
+    monkeypatch.setattr(journal, "KEEP", 5)
+    monkeypatch.setattr(journal, "PRUNE_EVERY", 4)
+    with app.app_context():
+        for n in range(1, 13):
+            journal.record(client_id="c", remote_addr="127.0.0.1", method="GET",
+                           path=f"/call/{n}", status=200, duration_ms=1.0)
+        kept = [entry.path for entry in journal.recent(limit=100)]
+    # Pruned at entry 12 (a multiple of 4): the 5 newest remain.
+    assert kept == [f"/call/{n}" for n in range(12, 7, -1)]
