@@ -8,10 +8,10 @@ import logging
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException
 
 from .errors import (
     DomainError,
@@ -21,6 +21,7 @@ from .errors import (
     http_error_response,
 )
 from .extensions import db
+from .validation import is_valid_unicode
 
 log = logging.getLogger(__name__)
 
@@ -57,20 +58,33 @@ def is_api_request() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
 
+def _parsed_body() -> tuple[object, Exception | None]:
+    """The body parsed as JSON once per request: (value, None), or (None, why it failed)."""
+    if "parsed_body" not in g:
+        try:
+            g.parsed_body = (json.loads(request.get_data(cache=True)), None)
+        except (ValueError, RecursionError, HTTPException) as error:  # deep nesting recurses
+            g.parsed_body = (None, error)
+    return g.parsed_body
+
+
+def request_json() -> object:
+    """The body as JSON, or None: for readers that must not fail (rate-limit keys, journal)."""
+    return _parsed_body()[0]
+
+
 def json_body() -> dict:
     """The request's JSON object, or the contract's 415/400/413 for anything else."""
     if request.mimetype != "application/json":
         raise DomainError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
-    try:
-        data = json.loads(request.get_data(cache=True))
-        # A lone surrogate escape ("\ud800") parses, but no database can store it.
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except RequestEntityTooLarge:
-        raise
-    except UnicodeEncodeError as error:
-        raise DomainError("BAD_REQUEST", "The JSON body contains invalid Unicode") from error
-    except (ValueError, RecursionError) as error:  # RecursionError: absurdly deep nesting
+    data, error = _parsed_body()
+    if isinstance(error, HTTPException):  # too large, or the client went away
+        raise error
+    if error is not None:
         raise DomainError("BAD_REQUEST", "The request body is not valid JSON") from error
+    # A lone surrogate escape ("\ud800") parses, but no database can store it.
+    if not is_valid_unicode(json.dumps(data, ensure_ascii=False)):
+        raise DomainError("BAD_REQUEST", "The JSON body contains invalid Unicode")
     if not isinstance(data, dict):
         raise DomainError("BAD_REQUEST", "The JSON body must be an object")
     return data

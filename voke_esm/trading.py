@@ -5,14 +5,13 @@ Guard order: loopback (refused callers use no quota) -> rate limit per client ->
 
 from __future__ import annotations
 
-import json
 import time
 
 from flask import Blueprint, current_app, g, request
 
 from .errors import DomainError
 from .extensions import csrf, limiter
-from .http import NO_STORE, bearer_token, is_loopback, json_body, query_arg
+from .http import NO_STORE, bearer_token, is_loopback, json_body, query_arg, request_json
 from .models import Plant
 from .services import journal, plants, sandbox
 from .validation import Fields
@@ -25,21 +24,13 @@ def _not_loopback() -> bool:
     return not is_loopback(request.remote_addr)
 
 
-def _request_json() -> object:
-    """The body as JSON, or None; the views refuse bad bodies, this only reads them."""
-    try:
-        return json.loads(request.get_data(cache=True))
-    except Exception:  # noqa: BLE001 - too large, not UTF-8, not JSON: all mean "none"
-        return None
-
-
 def _claimed_client_id() -> str | None:
     """Who the caller says it is: the submitted clientId on the token endpoint, else the sub
     of a well-signed token (revocation is checked later, by the bearer guard)."""
     if "claimed_client_id" not in g:
         client_id = None
         if request.endpoint == "trading.token":
-            body = _request_json()
+            body = request_json()
             client_id = body.get("clientId") if isinstance(body, dict) else None
         else:
             claims = sandbox.token_claims(bearer_token() or "")
@@ -83,9 +74,9 @@ def guard():
 def record_in_journal(response):
     """What a loopback caller sent and got, for QA; callers refused by the loopback guard are
     not recorded, so they cannot fill the journal."""
-    if not is_loopback(request.remote_addr):
+    if _not_loopback():
         return response
-    body = _request_json() if request.content_length else None  # (0 or None: no body)
+    body = request_json() if request.content_length else None  # (0 or None: no body)
     answer = response.get_json(silent=True) if response.is_json else None
     plant_id = request.args.get("plantId") or (body.get("plantId") if isinstance(body, dict)
                                                 else None)
