@@ -25,12 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.live import free_port, live_server, run_cli  # noqa: E402
-from voke_esm.timeconfig import validate_time_configs  # noqa: E402
-
-
-def hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
+from voke_esm.timeconfig import hhmm, validate_time_configs  # noqa: E402
 
 BLOCKS_96 = [{"from": hhmm(m), "to": hhmm(m + 14), "pBatMax": 50, "pBatMin": -50,
               "socMax": 90, "socMin": 20} for m in range(0, 24 * 60, 15)]

@@ -49,6 +49,11 @@ def minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(mins)
 
 
+def hhmm(minute: int) -> str:
+    """The inverse of `minutes`: 420 -> '07:00'."""
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
 def validate_time_configs(blocks: object) -> list[Problem]:
     """Every violation of CONTRACT.md §2's block rules, in input order; empty when valid."""
     if not isinstance(blocks, list):

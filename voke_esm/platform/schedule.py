@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..timeconfig import minutes
+from ..timeconfig import hhmm, minutes
 from .forms import show_number
 
 DAY = 24 * 60
@@ -145,5 +145,5 @@ def _gap(start: int, end: int) -> Gap:
 
 
 def _hhmm(minute: int) -> str:
-    minute = min(minute, DAY - 1)
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+    """A gap's edge as a time; the end of the day shows as 23:59, the last minute there is."""
+    return hhmm(min(minute, DAY - 1))
