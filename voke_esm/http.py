@@ -134,7 +134,9 @@ def register_error_handlers(app: Flask) -> None:
     def handle_domain_error(error: DomainError):
         if is_api_request():
             return domain_error_response(error)
-        return _error_page(error.status, error.message, error.headers)
+        # A page has no `details` list: the lines themselves are the message people read.
+        message = "; ".join(error.details) if error.details else error.message
+        return _error_page(error.status, message, error.headers)
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):

@@ -22,7 +22,7 @@ from .. import tokens
 from ..errors import DomainError, Unauthorized
 from ..extensions import db, limiter
 from ..models import BrowserSession, User, utcnow
-from ..validation import Fields
+from ..validation import Fields, is_valid_unicode
 from . import conflict_on_duplicate
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,9 @@ def sign_in(email: object, password: object, address: str) -> User:
         if not strategy.hit(item, "sign-in", key):
             raise DomainError("TOO_MANY_REQUESTS", "Too many sign-in attempts; try again later",
                               headers={"Retry-After": str(_retry_after(strategy, item, key))})
-    user = db.session.scalar(sa.select(User).where(User.email == email)) if email else None
+    # No account's email holds a NUL or a lone surrogate, and PostgreSQL cannot compare one.
+    storable = email and "\x00" not in email and is_valid_unicode(email)
+    user = db.session.scalar(sa.select(User).where(User.email == email)) if storable else None
     # An unknown account costs one password check too, so both failures look alike.
     valid = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     if user is None or not valid:
