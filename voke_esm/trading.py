@@ -9,7 +9,7 @@ import time
 
 from flask import Blueprint, current_app, g, request
 
-from .errors import DomainError
+from .errors import INVALID_REQUEST_CHALLENGE, DomainError
 from .extensions import csrf, limiter
 from .http import NO_STORE, bearer_token, is_loopback, json_body, query_arg, request_json
 from .models import Plant
@@ -67,6 +67,10 @@ def guard():
     if _not_loopback():
         raise DomainError("FORBIDDEN", "Voke ESM answers loopback callers only")
     if request.endpoint != "trading.token":
+        if "access_token" in request.args:  # RFC 6750 §2.3: URLs end up in logs and caches
+            raise DomainError("BAD_REQUEST", "Send the access token in the Authorization "
+                              "header, not in the query string",
+                              headers={"WWW-Authenticate": INVALID_REQUEST_CHALLENGE})
         g.esm_client = sandbox.client_from_token(bearer_token())
 
 
