@@ -89,7 +89,7 @@ def record_in_journal(response):
         client_id=journal.clean(client_id, 120) if client_id else None,
         remote_addr=request.remote_addr or "", method=request.method,
         path=journal.clean(request.path, 200),
-        query=journal.clean(request.query_string.decode("utf-8", "replace"), 500) or None,
+        query=journal.clean_query(request.query_string.decode("utf-8", "replace"), 500),
         plant_id=journal.clean(plant_id, 64) if isinstance(plant_id, str) else None,
         config_update_req_code=_text(body, "configUpdateReqCode"),
         request_body=journal.safe_body(body)
