@@ -183,7 +183,7 @@ def test_every_route_answers_hostile_input_without_5xx_or_change(app, world):
     failures += stored_text_is_clean(app)
     assert not failures, "\n".join(failures)
     # The map was covered, signed-in pages were reached, and enable, sign-out... ran (undone).
-    assert count > 800 and signed_in_pages > 100 and changed_by_success > 0
+    assert count > 800 and signed_in_pages > 50 and changed_by_success > 0
 
 
 def test_automatic_options_never_fail(app, world):
