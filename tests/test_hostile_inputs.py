@@ -47,6 +47,8 @@ def encode(value: str) -> str:
 
 
 def json_text(value: str) -> str:
+    """Every field hostile; the 30-digit and negative values as JSON numbers."""
+    value = int(value) if value in (HUGE, "-1") else value
     body = {name: value for name in JSON_NAMES}
     body["timeConfigs"] = [{"from": value, "to": value, "pBatMax": value, "pBatMin": value,
                             "socMax": value, "socMin": value}]
