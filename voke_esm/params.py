@@ -27,7 +27,11 @@ def page_and_limit(default_limit: int = 20, max_limit: int = 100) -> tuple[int, 
 
 def page_number() -> int:
     """`?page=` alone, for pages whose size is fixed."""
-    return page_and_limit()[0]
+    details: list[str] = []
+    page = _whole_number("page", 1, 1, MAX_PAGE, details)
+    if details:
+        raise ValidationError(details)
+    return page
 
 
 def search_text(name: str = "q") -> str:
