@@ -40,6 +40,9 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": _storage_uri(environ),
         "PORT": _positive_int(environ, "PORT", 4410),
         "SESSION_COOKIE_SECURE": production,
+        # `__Host-`: the browser only takes it Secure, for Path=/ and without a Domain.
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+        "SESSION_COOKIE_PATH": "/",
     }
     settings.update(_secrets(environ, instance_path, production))
     if production:

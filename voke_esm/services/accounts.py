@@ -8,7 +8,7 @@ import re
 import secrets
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
@@ -94,14 +94,15 @@ def user_from_token(token: str) -> User | None:
         return None
 
 
-def start_browser_session(user: User) -> str:
-    """A new server-side session; returns the opaque id the cookie keeps."""
+def start_browser_session(user: User) -> tuple[str, datetime]:
+    """A new server-side session: the opaque id the cookie keeps, and when it ends."""
     session_id = secrets.token_urlsafe(32)
+    expires_at = utcnow() + SESSION_TTL
     db.session.add(BrowserSession(id=_digest(session_id), user_id=user.id,
-                                  expires_at=utcnow() + SESSION_TTL))
+                                  expires_at=expires_at))
     db.session.execute(sa.delete(BrowserSession).where(BrowserSession.expires_at < utcnow()))
     db.session.commit()
-    return session_id
+    return session_id, expires_at
 
 
 def user_of_browser_session(session_id: object) -> User | None:
