@@ -16,7 +16,7 @@ from voke_esm.services import sandbox
 
 TRADING_LIST_URL = "/api/v1/voke-esm/trading/plant/list"
 STATUS_KEYS = ["orgId", "enabled", "status", "clientId", "esmApiUrl", "plantCount", "enabledAt",
-               "hasEsmCredentials"]
+               "hasEsmCredentials", "credentials"]
 
 
 @pytest.fixture
@@ -111,7 +111,8 @@ def test_status_of_an_enabled_org(admin, org_id):
 def test_status_of_an_org_never_enabled(admin, org_id):
     assert status_of(admin, org_id) == {
         "orgId": org_id, "enabled": False, "status": "NOT_CONFIGURED", "clientId": None,
-        "esmApiUrl": None, "plantCount": 0, "enabledAt": None, "hasEsmCredentials": False}
+        "esmApiUrl": None, "plantCount": 0, "enabledAt": None, "hasEsmCredentials": False,
+        "credentials": "none"}
 
 
 def test_disable_revokes_everything_and_keeps_the_plants(app, client, admin, org_id):

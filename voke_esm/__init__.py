@@ -75,7 +75,7 @@ def register_extensions(app: Flask) -> None:
     from .auth.identity import ServerSessionCookie
     from .extensions import csrf, db, limiter, migrate
     from .http import ApiJSONProvider
-    from .vault import derive_key
+    from .vault import derive_keys
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -86,7 +86,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     app.json = ApiJSONProvider(app)
     app.session_interface = ServerSessionCookie()
-    app.extensions["voke_esm_vault_key"] = derive_key(app.config["VOKE_ESM_ENCRYPTION_KEY"])
+    app.extensions["voke_esm_vault_keys"] = derive_keys(app.config["VOKE_ESM_ENCRYPTION_KEYS"])
 
 
 def _retry_after_only_when_limited(response):

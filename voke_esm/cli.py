@@ -101,6 +101,35 @@ def status(slug: str) -> None:
     echo_json(sandbox.status(organizations.get_organization_by_slug(slug)))
 
 
+@cli.command("rotate-encryption-key")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def rotate_encryption_key(as_json: bool) -> None:
+    """Re-encrypt every stored credential with the first key of VOKE_ESM_ENCRYPTION_KEY.
+
+    Safe to run again; once it reports nothing left on an older key, drop that key."""
+    from .extensions import db
+
+    configs = sandbox.configs_with_stored_credentials()
+    counts = dict.fromkeys(("reencrypted", "current", "unreadable"), 0)
+    unreadable = []
+    with click.progressbar(configs, label="Re-encrypting stored credentials",
+                           file=click.get_text_stream("stderr")) as bar:
+        for config in bar:
+            outcome = sandbox.reencrypt_stored_credentials(config)
+            counts[outcome] += 1
+            if outcome == "unreadable":
+                unreadable.append(config.organization.slug)
+    db.session.commit()
+    if as_json:
+        echo_json({**counts, "unreadableOrgs": unreadable})
+        return
+    click.echo(f"Re-encrypted {counts['reencrypted']} stored credentials with the first key; "
+               f"{counts['current']} already used it; {counts['unreadable']} unreadable.")
+    if unreadable:
+        click.echo(f"No key opens the stored credentials of {', '.join(unreadable)}: re-enable "
+                   f"them (`voke-esm enable --org SLUG`) to issue new ones.", err=True)
+
+
 @cli.command("seed-demo")
 @one_line_errors
 def seed_demo() -> None:
