@@ -106,9 +106,9 @@ def stored_credentials(organization: Organization) -> dict | None:
 
 def configs_with_stored_credentials() -> list[TradingPartnerConfig]:
     return list(db.session.scalars(
-        sa.select(TradingPartnerConfig)
+        sa.select(TradingPartnerConfig).join(TradingPartnerConfig.organization)
         .where(TradingPartnerConfig.encrypted_credentials.is_not(None))
-        .order_by(TradingPartnerConfig.organization_id)))
+        .order_by(Organization.slug)))
 
 
 def reencrypt_stored_credentials(config: TradingPartnerConfig) -> str:
