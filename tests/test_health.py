@@ -46,6 +46,7 @@ def test_an_unreachable_database_is_a_503_without_the_url(tmp_path, path, caplog
         assert body["checks"]["migrations"].startswith("not checked")
         assert body["checks"]["limiterStorage"] == "ok"
     assert PASSWORD not in caplog.text and "127.0.0.1:1" not in response.get_data(as_text=True)
+    assert "Health check failed: database: unreachable (OperationalError)" in caplog.text
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

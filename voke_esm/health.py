@@ -39,7 +39,8 @@ def readyz():
 def _answer(checks: dict[str, str]):
     if all(result == OK for result in checks.values()):
         return {"status": OK, "checks": checks}
-    log.warning("Health check failed", extra={"checks": checks})
+    log.warning("Health check failed: %s", "; ".join(
+        f"{name}: {result}" for name, result in checks.items() if result != OK))
     return {"status": "unavailable", "checks": checks}, 503
 
 
