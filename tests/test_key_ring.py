@@ -124,3 +124,17 @@ def test_re_enabling_replaces_unreadable_credentials(world):
         response = admin.get(f"{ADMIN_URL}/status", query_string={"orgId": org_id})
     assert response.json["credentials"] == "present"
     assert stored(env(NEW), org_id) == fresh
+
+
+def test_rotation_never_puts_back_a_secret_an_enable_replaced_meanwhile(world):
+    env, issued = world
+    org_id, old_credentials = issued["acme"]
+    with app_for(env(f"{NEW},{OLD}")) as app, app.app_context():
+        stale = next(config for config in sandbox.configs_with_stored_credentials()
+                     if str(config.organization_id) == org_id)
+        stale_ciphertext = stale.encrypted_credentials  # what the rotation read
+        with app.app_context():  # meanwhile, another process rotates acme's credentials
+            fresh = sandbox.enable(db.session.get(Organization, uuid.UUID(org_id))).as_json()
+        assert stale.encrypted_credentials == stale_ciphertext
+        assert sandbox.reencrypt_stored_credentials(stale) == "current"
+    assert stored(env(NEW), org_id) == fresh != old_credentials

@@ -96,8 +96,6 @@ def rotate_encryption_key(as_json: bool) -> None:
     """Re-encrypt every stored credential with the first key of VOKE_ESM_ENCRYPTION_KEY.
 
     Safe to run again; once it reports nothing left on an older key, drop that key."""
-    from .extensions import db
-
     configs = sandbox.configs_with_stored_credentials()
     counts = dict.fromkeys(("reencrypted", "current", "unreadable"), 0)
     unreadable = []
@@ -108,7 +106,6 @@ def rotate_encryption_key(as_json: bool) -> None:
             counts[outcome] += 1
             if outcome == "unreadable":
                 unreadable.append(config.organization.slug)
-    db.session.commit()
     if as_json:
         echo_json({**counts, "unreadableOrgs": unreadable})
         return

@@ -112,18 +112,26 @@ def configs_with_stored_credentials() -> list[TradingPartnerConfig]:
 
 
 def reencrypt_stored_credentials(config: TradingPartnerConfig) -> str:
-    """Seal one stored copy with the first key: "reencrypted", "current" (it already was), or
-    "unreadable" (no key opens it; left as it is, re-enabling issues new credentials)."""
-    keys = _vault_keys()
+    """Seal one stored copy with the first key: "reencrypted", "current" (it already was, or an
+    enable replaced it meanwhile), or "unreadable" (no key opens it; left as it is)."""
+    keys, sealed = _vault_keys(), config.encrypted_credentials
     try:
-        plain, index = vault.open_credentials(keys, config.organization_id,
-                                              config.encrypted_credentials)
+        plain, index = vault.open_credentials(keys, config.organization_id, sealed)
     except vault.DecryptionError:
         return "unreadable"
     if index == 0:
         return "current"
-    config.encrypted_credentials = vault.encrypt_credentials(keys, config.organization_id, plain)
-    return "reencrypted"
+    # Only if the copy is still the one read: a concurrent enable's new secret must not be
+    # overwritten by the old one (and it was sealed with the first key anyway).
+    replaced = db.session.execute(
+        sa.update(TradingPartnerConfig)
+        .where(TradingPartnerConfig.id == config.id,
+               TradingPartnerConfig.encrypted_credentials == sealed)
+        .values(encrypted_credentials=vault.encrypt_credentials(
+            keys, config.organization_id, plain))
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return "reencrypted" if replaced else "current"
 
 
 def authenticate_client(client_id: object, client_secret: object) -> EsmClient:
