@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.admin_support import bearer, make_user, sign_in_browser, user_token
+from tests.factories import assert_envelope
 from tests.ui_support import HX, admin_client
 from voke_esm.extensions import db
 from voke_esm.models import JournalEntry, Plant
@@ -173,6 +174,9 @@ def test_every_route_answers_hostile_input_without_5xx_or_change(app, world):
                 where = f"{who} {method} {url[:120]} [{name}] -> {response.status_code}"
                 if response.status_code >= 500:
                     failures.append(where)
+                if url.startswith("/api/") and response.status_code != 204 \
+                        and response.mimetype != "application/json":
+                    failures.append(f"{where}: {response.mimetype} under /api/")
                 after = dump(app)
                 if after == baseline:
                     continue
@@ -188,7 +192,7 @@ def test_every_route_answers_hostile_input_without_5xx_or_change(app, world):
     assert count > 800 and signed_in_pages > 50 and changed_by_success > 0
 
 
-def test_automatic_options_never_fail(app, world):
+def test_options_never_fails_and_is_the_405_envelope_under_the_api(app, world):
     client = app.test_client()
     for rule in app.url_map.iter_rules():
         path = rule.rule
@@ -198,6 +202,10 @@ def test_automatic_options_never_fail(app, world):
         response = client.open(path, method="OPTIONS")
         response.close()
         assert response.status_code < 500, path
+        if path.startswith("/api/"):
+            assert_envelope(response, 405, "METHOD_NOT_ALLOWED")
+            allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+            assert rule.methods - {"OPTIONS"} <= allowed and "OPTIONS" not in allowed, path
 
 
 # -- the findings of the audit, one by one -------------------------------------------------------
