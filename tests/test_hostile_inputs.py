@@ -7,6 +7,7 @@ The route list is read from app.url_map, so a new route is covered without editi
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import quote
 
 import pytest
@@ -36,6 +37,7 @@ JSON_NAMES = ("email", "password", "name", "slug", "description", "clientId", "c
               "plantWithLoad", "esiState", "plantId", "configUpdateReqCode", "validateOnly")
 AS_HTMX = ("nul", "long", "negative")
 TRADING = "/api/v1/voke-esm/trading"
+PATH_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
 HUGE = "9" * 30
 
 
@@ -94,17 +96,23 @@ def strings(value: object):
             yield from strings(item)
 
 
-def stored_text_is_clean(app) -> list[str]:
-    """Hostile text that reached a table (journal included): NUL or a lone surrogate."""
-    found = []
+def hostile_rows(tables: dict) -> list[str]:
+    """Rows of a dump holding text no database should: NUL or a lone surrogate."""
+    return [f"{name}: {str(row)[:200]}" for name, rows in tables.items() for row in rows
+            if any("\x00" in text or not is_valid_unicode(text) for text in strings(row))]
+
+
+def journal_rows(app) -> dict:
     with app.app_context():
-        for table in db.metadata.sorted_tables:
-            for row in db.session.execute(sa.select(table)).mappings():
-                if any("\x00" in text or not is_valid_unicode(text)
-                       for text in strings(dict(row))):
-                    found.append(f"{table.name}: {str(dict(row))[:200]}")
+        rows = [dict(row) for row in db.session.execute(
+            sa.select(JournalEntry.__table__)).mappings()]
         db.session.rollback()
-    return found
+    return {JournalEntry.__tablename__: rows}
+
+
+def fill(rule, values: dict) -> str:
+    """The rule's path with each variable (any converter) replaced by values[name]."""
+    return PATH_VARIABLE.sub(lambda match: values[match[1]], rule.rule)
 
 
 @pytest.fixture
@@ -127,19 +135,16 @@ def world(app, sandbox):
 
 
 def requests_for(rule, valid_paths: dict):
-    """(method, url, body kind) for each hostile value, with valid and hostile path values."""
-    methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
-    for method in methods:
+    """(method, url, hostile value's name): the value in every query parameter, with valid
+    path variables and, when the rule has any, with the value in each of them too."""
+    for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
         for name, value in HOSTILE.items():
             query = "&".join(f"{key}={encode(value)}" for key in QUERY_NAMES)
-            variants = [{key: quote(str(valid_paths[key]), safe="/")
-                         for key in rule.arguments}]
+            paths = [fill(rule, {key: quote(str(valid_paths[key]), safe="/")
+                                 for key in rule.arguments})]
             if rule.arguments:
-                variants.append({key: encode(value) for key in rule.arguments})
-            for path_values in variants:
-                path = rule.rule
-                for key, text in path_values.items():
-                    path = path.replace(f"<{key}>", text).replace(f"<path:{key}>", text)
+                paths.append(fill(rule, dict.fromkeys(rule.arguments, encode(value))))
+            for path in paths:
                 yield method, f"{path}?{query}", name
 
 
@@ -182,11 +187,12 @@ def test_every_route_answers_hostile_input_without_5xx_or_change(app, world):
                     continue
                 if response.status_code >= 400:
                     failures.append(f"{where}: refused, but the database changed")
+                failures += [f"{where}: stored {row}" for row in hostile_rows(after)]
                 changed_by_success += 1
                 restore(app, baseline)
                 # Sign-out also cleared the cookie: the restored session needs it back.
                 cookie_client.set_cookie(cookie.key, cookie.value)
-    failures += stored_text_is_clean(app)
+    failures += hostile_rows(journal_rows(app))
     assert not failures, "\n".join(failures)
     # The map was covered, signed-in pages were reached, and enable, sign-out... ran (undone).
     assert count > 800 and signed_in_pages > 50 and changed_by_success > 0
@@ -195,10 +201,7 @@ def test_every_route_answers_hostile_input_without_5xx_or_change(app, world):
 def test_options_never_fails_and_is_the_405_envelope_under_the_api(app, world):
     client = app.test_client()
     for rule in app.url_map.iter_rules():
-        path = rule.rule
-        for key in rule.arguments:
-            path = path.replace(f"<{key}>", str(world["paths"][key])).replace(
-                f"<path:{key}>", str(world["paths"][key]))
+        path = fill(rule, {key: str(value) for key, value in world["paths"].items()})
         response = client.open(path, method="OPTIONS")
         response.close()
         assert response.status_code < 500, path
