@@ -13,6 +13,7 @@ import click
 from flask.cli import FlaskGroup
 
 from . import ConfigError, create_app
+from .cli_check import check
 from .errors import DomainError
 from .representations import journal_entry_json, organization_json, plant_json
 from .services import accounts, journal, organizations, plants, sandbox
@@ -214,6 +215,9 @@ def read_json_argument(argument: str) -> dict:
     if not isinstance(data, dict):
         raise click.ClickException("the plant must be a JSON object")
     return data
+
+
+cli.add_command(check)
 
 
 def main() -> None:
