@@ -218,6 +218,7 @@ def read_json_argument(argument: str) -> dict:
 
 
 cli.add_command(check)
+from . import cli_revisions  # noqa: E402,F401 - registers `plants revisions|diff|restore`
 
 
 def main() -> None:

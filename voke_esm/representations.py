@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import JournalEntry, Organization, Plant
+from .models import ConfigRevision, JournalEntry, Organization, Plant
 
 
 def organization_json(organization: Organization) -> dict:
@@ -21,6 +21,12 @@ def plant_json(plant: Plant) -> dict:
         "version": plant.config_version, "createdAt": plant.created_at,
         "updatedAt": plant.updated_at,
     }
+
+
+def revision_json(revision: ConfigRevision) -> dict:
+    return {"version": revision.version, "source": revision.source,
+            "configUpdateReqCode": revision.config_update_req_code,
+            "createdAt": revision.created_at, "timeConfigs": revision.time_configs}
 
 
 def journal_entry_json(entry: JournalEntry) -> dict:
