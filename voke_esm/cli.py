@@ -218,7 +218,7 @@ def read_json_argument(argument: str) -> dict:
 
 
 cli.add_command(check)
-from . import cli_revisions  # noqa: E402,F401 - registers `plants revisions|diff|restore`
+from . import cli_revisions, cli_seeds  # noqa: E402,F401 - register their commands
 
 
 def main() -> None:
