@@ -140,6 +140,7 @@ def set_apply_delay_for_client(client_id: str, seconds: int, outcome: str = "app
     fields.string("applyOutcome", max_len=16, pattern=APPLY_OUTCOME,
                   hint="must be applied or failed")
     fields.done()
+    list_plants(client_id)  # what fell due under the old settings applies under them
     changed = db.session.execute(
         sa.update(Plant).where(Plant.client_id == client_id)
         .values(apply_delay_seconds=seconds, apply_outcome=outcome, updated_at=utcnow())
