@@ -48,7 +48,7 @@ def history(html: str) -> list[tuple[str, str]]:
 
 def test_the_sandbox_page_shows_the_clients_clock(admin, acme):
     html = text(admin.get(f"/platform/voke-esm?org={acme.org_id}"))
-    assert "Faults &amp; clock" in html and 'id="clock"' in html
+    assert "Faults &amp; clock · Clock" in html and 'id="clock"' in html
     assert dd(html, "clock-offset") == "0 s (real time)"
     assert dd(html, "clock-ttl") == "1 h"
     for label in ("+1 min", "+1 h", "+1 day", "Reset"):
