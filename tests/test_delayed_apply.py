@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.admin_support import ADMIN_URL, PLANTS_URL, Admin, assert_error
 from tests.factories import BLOCK
+from voke_esm.cli import cli
 from voke_esm.models import ConfigRevision
 from voke_esm.services import applies, plants
 
@@ -228,3 +230,15 @@ def test_due_in_seconds(status, due_in, expected):
     now = datetime(2026, 1, 1, tzinfo=UTC)
     revision = ConfigRevision(status=status, due_at=now + timedelta(seconds=due_in))
     assert applies.due_in_seconds(revision, now) == expected
+
+
+def test_the_cli_sets_the_apply_delay_and_outcome(app, runner, acme):
+    with app.app_context():
+        plant_id = str(plants.list_plants(acme.client_id)[0].id)
+    result = runner.invoke(cli, ["plants", "update", plant_id,
+                                 '{"applyDelaySeconds": 120, "applyOutcome": "failed"}'])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert (body["applyDelaySeconds"], body["applyOutcome"]) == (120, "failed")
+    bad = runner.invoke(cli, ["plants", "update", plant_id, '{"applyDelaySeconds": -5}'])
+    assert bad.exit_code == 1 and "applyDelaySeconds: must be a whole number" in bad.output
