@@ -16,12 +16,14 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('voke_esm_clients', schema=None) as batch_op:
+    # Added columns are plain ALTER TABLE ... ADD COLUMN on SQLite too: the referenced tables
+    # are never rebuilt (a rebuild drops the table, which cascades to its plants).
+    with op.batch_alter_table('voke_esm_clients', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('clock_offset_seconds', sa.Integer(), nullable=False,
                                       server_default='0'))
         batch_op.add_column(sa.Column('token_ttl_seconds', sa.Integer(), nullable=True))
 
-    with op.batch_alter_table('voke_esm_plants', schema=None) as batch_op:
+    with op.batch_alter_table('voke_esm_plants', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('apply_delay_seconds', sa.Integer(), nullable=False,
                                       server_default='0'))
         batch_op.add_column(sa.Column('apply_outcome', sa.String(length=16), nullable=False,
@@ -33,7 +35,8 @@ def upgrade():
         batch_op.add_column(sa.Column('status', sa.String(length=16), nullable=False,
                                       server_default='applied'))
         batch_op.add_column(sa.Column('due_at', sa.DateTime(timezone=True), nullable=True))
-        # Pending, failed and superseded revisions have no version.
+        # Pending, failed and superseded revisions have no version. (No table references the
+        # revisions, so SQLite may rebuild this one.)
         batch_op.alter_column('version', existing_type=sa.Integer(), nullable=True)
 
 
@@ -44,11 +47,13 @@ def downgrade():
         batch_op.drop_column('due_at')
         batch_op.drop_column('status')
 
-    with op.batch_alter_table('voke_esm_plants', schema=None) as batch_op:
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite >= 3.35): rebuilding these tables would drop
+    # them, and with foreign keys on that deletes every row that references them (CASCADE).
+    with op.batch_alter_table('voke_esm_plants', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('pending_due_at')
         batch_op.drop_column('apply_outcome')
         batch_op.drop_column('apply_delay_seconds')
 
-    with op.batch_alter_table('voke_esm_clients', schema=None) as batch_op:
+    with op.batch_alter_table('voke_esm_clients', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('token_ttl_seconds')
         batch_op.drop_column('clock_offset_seconds')
