@@ -125,8 +125,9 @@ def test_the_config_history_shows_pending_applied_failed_and_superseded(app, adm
         apply(plants.get_plant(plant.id), [{**BLOCK, "pBatMax": 2}], "soon", False, "trading")
         clock.advance(acme.client_id, 78)
     html = text(admin.get(f"/platform/plants/{plant.id}"))
-    assert history(html) == [("—", "pending — due in 42 s"), ("—", "superseded"),
-                             ("1", "applied")]
+    rows = history(html)  # 42 s, or a little less on a slow machine
+    assert re.fullmatch(r"pending — due in (4[0-2]) s", rows[0][1]), rows
+    assert rows == [("—", rows[0][1]), ("—", "superseded"), ("1", "applied")]
     with app.app_context():
         clock.advance(acme.client_id, 42)
         plants.set_apply_delay_for_client(acme.client_id, 0, "failed")
