@@ -77,8 +77,8 @@ def test_revisions_are_listed_newest_first_and_paginated(admin, history):
     body = response.json
     assert [r["version"] for r in body["data"]] == [3, 2]
     assert body["meta"] == {"page": 1, "limit": 2, "total": 3, "totalPages": 2}
-    assert set(body["data"][0]) == {"version", "source", "configUpdateReqCode", "createdAt",
-                                    "timeConfigs"}
+    assert set(body["data"][0]) == {"version", "status", "source", "configUpdateReqCode",
+                                    "createdAt", "dueAt", "timeConfigs"}
     assert body["data"][0]["source"] == "admin"
     page2 = admin.get(f"{PLANTS_URL}/{history}/revisions?page=2&limit=2").json
     assert [r["version"] for r in page2["data"]] == [1]

@@ -69,7 +69,8 @@ def test_export_is_the_organization_and_its_plants_without_credentials(admin, ac
     assert document["plants"][1] == {
         "externalPlantId": "PLANT-002", "name": "PLANT-002", "description": "Battery storage + PV",
         "fvePeakPowerKwp": 120.0, "capacityKwh": 200.0, "configEnabled": True,
-        "plantWithLoad": False, "esiState": "PLC_READY", "timeConfigs": [NIGHT, DAY]}
+        "plantWithLoad": False, "esiState": "PLC_READY", "timeConfigs": [NIGHT, DAY],
+        "applyDelaySeconds": 0, "applyOutcome": "applied"}
     text = response.get_data(as_text=True)
     assert acme.client_secret not in text and acme.client_id not in text
 
@@ -212,3 +213,21 @@ def test_a_large_file_imports_in_one_transaction_with_progress(env, tmp_path, ac
     assert "Importing plants" in result.stderr
     again = json.loads(run_cli(env, "import", str(seed), "--json").stdout)
     assert again["changed"] is False and again["plants"]["unchanged"] == 1202
+
+
+def test_a_seeds_blocks_supersede_a_delayed_update(admin, sandbox, acme):
+    document = export(admin, acme.client_id)
+    document["plants"][1]["applyDelaySeconds"] = 600
+    assert import_(admin, document).json["plants"]["updated"] == 1
+    update = {"plantId": "PLANT-002", "configUpdateReqCode": "req-late", "validateOnly": False,
+              "timeConfigs": [DAY | {"from": "00:00"}]}
+    answer = sandbox.client.post("/api/v1/voke-esm/trading/plant/config/update", json=update,
+                                 headers=sandbox.headers(acme))
+    assert answer.json["resultCode"] == "cfg_accepted", answer.json
+    document["plants"][1]["timeConfigs"] = [NIGHT | {"to": "23:59"}]
+    assert import_(admin, document).json["plants"]["updated"] == 1
+    plant = next(p for p in _plants(admin, acme.client_id) if p["externalPlantId"] == "PLANT-002")
+    history = admin.get(f"{PLANTS_URL}/{plant['id']}/revisions").json["data"]
+    assert [(r["status"], r["version"], r["source"]) for r in history[:2]] == [
+        ("applied", 2, "import"), ("superseded", None, "trading")]
+    assert plant["timeConfigs"] == [NIGHT | {"to": "23:59"}]

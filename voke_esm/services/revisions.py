@@ -14,11 +14,12 @@ from .plants import update_plant
 
 
 def list_revisions(plant: Plant, page: int = 1, limit: int = 20) -> dict:
-    """One page of the plant's revisions, newest first, with the totals `meta` reports."""
+    """One page of the plant's revisions, newest first (pending and failed ones included: they
+    have no version), with the totals `meta` reports."""
     where = ConfigRevision.plant_id == plant.id
     total = db.session.scalar(sa.select(sa.func.count()).where(where))
     items = db.session.scalars(sa.select(ConfigRevision).where(where)
-                               .order_by(ConfigRevision.version.desc())
+                               .order_by(ConfigRevision.id.desc())
                                .limit(limit).offset((page - 1) * limit)).all()
     return {"items": items, "page": page, "limit": limit, "total": total,
             "total_pages": math.ceil(total / limit) if total else 0}

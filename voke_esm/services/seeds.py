@@ -18,6 +18,7 @@ from .. import credentials
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import ConfigRevision, EsmClient, Organization, Plant, utcnow
+from . import applies
 from .organizations import read_organization_fields
 from .plants import FIELD_ATTRS, read_plant_fields, same_blocks
 
@@ -195,6 +196,8 @@ def _update_plant(plant: Plant, values: dict, source: str) -> str:
     if not same_blocks(plant.time_configs, blocks):
         plant.config_version += 1  # the row is locked (FOR UPDATE) until the commit
         plant.time_configs = blocks
+        plant.pending_due_at = None  # like any edit, the seed supersedes a delayed update
+        applies.supersede_pending(plant)
         db.session.add(ConfigRevision(plant_id=plant.id, version=plant.config_version,
                                       source=source, time_configs=blocks))
         changed = True
