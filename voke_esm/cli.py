@@ -13,6 +13,7 @@ import click
 from flask.cli import FlaskGroup
 
 from . import ConfigError, create_app
+from .cli_check import check
 from .errors import DomainError
 from .representations import journal_entry_json, organization_json, plant_json
 from .services import accounts, demo, journal, organizations, plants, sandbox
@@ -254,6 +255,10 @@ def read_json_argument(argument: str) -> dict:
     if not isinstance(data, dict):
         raise click.ClickException("the plant must be a JSON object")
     return data
+
+
+cli.add_command(check)
+from . import cli_revisions, cli_seeds  # noqa: E402,F401 - register their commands
 
 
 def main() -> None:
