@@ -28,13 +28,16 @@ HOSTILE = {
     "negative": "-1",
     "pct00": "%00",  # sent as is: the server decodes it to NUL
 }
-QUERY_NAMES = ("q", "page", "limit", "orgId", "clientId", "plantId", "org", "next")
+QUERY_NAMES = ("q", "page", "limit", "orgId", "clientId", "plantId", "org", "next", "from", "to",
+               "date", "replace")
 FORM_NAMES = ("email", "password", "next", "name", "slug", "description", "externalPlantId",
               "fvePeakPowerKwp", "capacityKwh", "esiState", "configEnabled", "plantWithLoad",
-              "tc-from", "tc-to", "tc-pBatMax", "tc-pBatMin", "tc-socMax", "tc-socMin")
+              "tc-from", "tc-to", "tc-pBatMax", "tc-pBatMin", "tc-socMax", "tc-socMin",
+              "applyDelaySeconds", "applyOutcome", "advance")
 JSON_NAMES = ("email", "password", "name", "slug", "description", "clientId", "clientSecret",
               "externalPlantId", "fvePeakPowerKwp", "capacityKwh", "configEnabled",
-              "plantWithLoad", "esiState", "plantId", "configUpdateReqCode", "validateOnly")
+              "plantWithLoad", "esiState", "plantId", "configUpdateReqCode", "validateOnly",
+              "applyDelaySeconds", "applyOutcome", "advanceSeconds", "reset", "tokenTtlSeconds")
 AS_HTMX = ("nul", "long", "negative")
 TRADING = "/api/v1/voke-esm/trading"
 PATH_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
@@ -124,7 +127,8 @@ def world(app, sandbox):
     sign_in_browser(app, cookie_client, user_id)
     return {
         "cookie": (cookie_client, cookie_client.get_cookie(app.config["SESSION_COOKIE_NAME"])),
-        "paths": {"org_id": acme.org_id, "plant_id": plant_id, "filename": "css/app.css"},
+        "paths": {"org_id": acme.org_id, "plant_id": plant_id, "filename": "css/app.css",
+                  "version": "1"},
         "identities": {
             "anonymous": (app.test_client(), {}, {}),
             "session": (cookie_client, {}, {}),
