@@ -111,6 +111,9 @@ class EsmClient(Timestamps, db.Model):
     active: Mapped[bool] = mapped_column(default=False)
     # Embedded in every token; bumped on rotation and disable, which revokes older tokens.
     generation: Mapped[int] = mapped_column(default=0)
+    # How many fault rules the client has: read with the client on every trading call, so a
+    # client without rules costs no extra query.
+    fault_rule_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organization: Mapped[Organization] = relationship(back_populates="esm_client")
 
@@ -173,3 +176,26 @@ class JournalEntry(db.Model):
     status: Mapped[int]
     outcome: Mapped[str | None] = mapped_column(sa.String(40))  # resultCode or error code
     duration_ms: Mapped[float] = mapped_column(sa.Float)
+    faults: Mapped[list | None] = mapped_column(JSONDocument)  # fired rules: id and effect
+
+
+class FaultRule(db.Model):
+    """A QA fault injected into the trading calls of one client (CONTRACT.md §6.1)."""
+
+    __tablename__ = "voke_esm_fault_rules"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    client_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("voke_esm_clients.client_id", ondelete="CASCADE"), index=True)
+    plant_id: Mapped[str | None] = mapped_column(sa.String(64))  # the externalPlantId
+    endpoint: Mapped[str] = mapped_column(sa.String(32))
+    effect: Mapped[dict] = mapped_column(JSONDocument)
+    trigger: Mapped[dict] = mapped_column(JSONDocument)
+    # `next` rules: how many firings are left, decremented atomically by every worker.
+    remaining: Mapped[int | None]
+    # Matching calls seen so far: k of the seeded draw of `probability` rules.
+    calls: Mapped[int] = mapped_column(default=0)
+    hits: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    label: Mapped[str | None] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
