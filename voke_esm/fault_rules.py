@@ -112,9 +112,9 @@ def _effect_problems(effect: object) -> list[str]:
     if kind not in EFFECTS:
         return [f"effect.type: must be one of {', '.join(EFFECTS)}"]
     problems: list[str] = []
-    allowed = {"type", *_EFFECT_FIELDS[kind]}
+    allowed = {"type", *EFFECT_FIELDS[kind]}
     _check_keys(effect, "effect", allowed, problems)
-    for key, (required, check, hint) in _EFFECT_FIELDS[kind].items():
+    for key, (required, check, hint) in EFFECT_FIELDS[kind].items():
         if key not in effect:
             if required:
                 problems.append(f"effect.{key}: is required")
@@ -132,7 +132,7 @@ def _details_ok(value: object) -> bool:
 _STATUS = (lambda v: v in ERROR_STATUSES and not isinstance(v, bool),
            "must be one of 500, 502, 503, 504")
 _RETRY_AFTER = (lambda v: _whole(v, 1, 86400), "must be a whole number of seconds, 1 to 86400")
-_EFFECT_FIELDS: dict[str, dict[str, tuple]] = {
+EFFECT_FIELDS: dict[str, dict[str, tuple]] = {
     "latency": {
         "ms": (True, lambda v: _whole(v, 0, MAX_HOLD_MS),
                f"must be a whole number of milliseconds, 0 to {MAX_HOLD_MS}"),

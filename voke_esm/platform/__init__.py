@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint
 
 from ..auth.guards import require_superadmin
+from ..fault_rules import describe, describe_trigger
 from .forms import show_number
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
@@ -22,9 +23,18 @@ def format_when(value: datetime | None, utc_suffix: bool = True) -> str:
     return f"{shown} UTC" if utc_suffix else shown
 
 
+bp.add_app_template_filter(describe, "fault_effect")
+bp.add_app_template_filter(describe_trigger, "fault_trigger")
+
+
 @bp.app_template_filter("number")
 def format_number(value: object) -> str:
     return show_number(value)
 
 
-from . import organization_views, plant_views, sandbox_views  # noqa: E402, F401 - routes on bp
+from . import (  # noqa: E402, F401 - routes on bp
+    fault_views,
+    organization_views,
+    plant_views,
+    sandbox_views,
+)
