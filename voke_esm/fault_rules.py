@@ -70,9 +70,12 @@ def fires(trigger: dict, k: int) -> bool:
 
 def describe(effect: dict) -> str:
     """An effect in a few words, for people (CLI, UI, journal)."""
-    extra = {key: value for key, value in effect.items() if key != "type"}
-    return effect["type"] + (" " + " ".join(f"{k}={v}" for k, v in extra.items()) if extra
-                             else "")
+    words = [effect["type"]]
+    for key, value in effect.items():
+        if key != "type":
+            shown = f"{len(value)} line(s)" if isinstance(value, list) else value
+            words.append(f"{key}={shown}")
+    return " ".join(words)
 
 
 def describe_trigger(trigger: dict) -> str:
