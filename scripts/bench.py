@@ -116,6 +116,7 @@ def main() -> None:
                     "timeConfigs": BLOCKS_96}),
         }
         rss_after = worker_rss_kib(master)
+        fault_costs = fault_rule_costs(port, env, token, credentials["clientId"], n)
     print(f"Voke ESM Sandbox benchmark: {n} sequential calls per endpoint, 1 worker, "
           f"{'PostgreSQL' if args.database_url else 'SQLite'}")
     print(f"{'endpoint':<34} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>9} {'p50/base':>9}")
@@ -134,6 +135,40 @@ def main() -> None:
           f"the json.loads of the same blocks ({parse_us:.1f} us)")
     print(f"worker memory: {rss_boot / 1024:.1f} MiB after boot, {rss_after / 1024:.1f} MiB "
           f"after {len(results) * n} calls ({rss_after / rss_boot:.2f}x)")
+    print(fault_costs)
+
+
+def fault_rule_costs(port: int, env: dict, token: str, client_id: str, n: int) -> str:
+    """The cost of fault-rule evaluation on plant/config: a client without rules (no query:
+    the count comes with the client row; timed in process, as a share of the call) and one
+    with 20 rules, none of them for this call (one indexed SELECT), against the same call
+    without rules, interleaved in the same run."""
+    from voke_esm import create_app
+    from voke_esm.fault_injection import intercept
+    from voke_esm.services import faults
+
+    path = "/api/v1/voke-esm/trading/plant/config?plantId=PLANT-002"
+    app = create_app({**os.environ, **env})
+    with app.test_request_context(path):
+        started = time.perf_counter()
+        for _ in range(10_000):
+            intercept(client_id, 0)
+        no_rules_us = (time.perf_counter() - started) * 100
+    without, with_rules = [], []
+    for _ in range(2):
+        without += timed_calls(port, "GET", path, n // 2, token=token)
+        with app.app_context():
+            for i in range(20):
+                faults.add_rule({"clientId": client_id, "endpoint": "plant/list",
+                                 "effect": {"type": "error", "status": 503}, "label": f"b{i}"})
+        with_rules += timed_calls(port, "GET", path, n // 2, token=token)
+        with app.app_context():
+            faults.clear_rules(client_id)
+    base = statistics.median(without)
+    return (f"fault rules on plant/config (p50 {base:.2f} ms without rules): no rules "
+            f"+{no_rules_us:.1f} us/call = {no_rules_us / 10 / base:.2f} % of the call; "
+            f"20 rules (none for this call) p50 {statistics.median(with_rules):.2f} ms = "
+            f"{statistics.median(with_rules) / base:.3f}x")
 
 
 def _one(port: int, method: str, path: str, body: dict) -> bytes:
