@@ -166,3 +166,14 @@ def test_cli_add_list_preset_clear(runner, acme):
 
 def test_missing_uuid_rule_is_not_found(admin):
     assert_error(admin.delete(f"{FAULTS_URL}/{MISSING_UUID}"), 404, "NOT_FOUND")
+
+
+def test_rules_outlive_disable_and_re_enable(admin, acme, sandbox, client):
+    admin.post(FAULTS_URL, json=rule(acme.client_id))
+    disabled = admin.post(f"{ADMIN_URL}/disable", query_string={"orgId": acme.org_id})
+    assert disabled.status_code == 200
+    again = sandbox.enabled(acme.slug)
+    assert len(admin.get(FAULTS_URL).json["data"]) == 1
+    response = client.get(f"{TRADING}/plant/config?plantId=PLANT-001",
+                          headers=sandbox.headers(again))
+    assert_error(response, 503, "SERVICE_UNAVAILABLE")

@@ -42,15 +42,17 @@ def intercept(client_id: str | None, rule_count: int | None) -> Response | None:
     if verdict is None or not verdict.fired:
         return None
     g.faults_fired = verdict.fired
-    if verdict.delay_ms:
-        time.sleep(min(verdict.delay_ms, MAX_HOLD_MS) / 1000)
+    # Delays and a hang share one budget, so a held call always answers before gunicorn's
+    # timeout could end its worker.
+    delay = min(verdict.delay_ms, MAX_HOLD_MS) / 1000
+    time.sleep(delay)
     effect = verdict.answer
     if effect is None:
         return None
     if effect["type"] == "lost_answer":
         g.lost_answer = effect
         return None
-    return _answer(effect, endpoint)
+    return _answer(effect, endpoint, MAX_HOLD_MS / 1000 - delay)
 
 
 def lose_answer(response: Response) -> Response:
@@ -70,7 +72,7 @@ def final_headers(response: Response) -> Response:
     return response
 
 
-def _answer(effect: dict, endpoint: str) -> Response:
+def _answer(effect: dict, endpoint: str, hold_budget: float) -> Response:
     kind = effect["type"]
     if kind == "error":
         status = effect["status"]
@@ -85,7 +87,7 @@ def _answer(effect: dict, endpoint: str) -> Response:
                            "X-RateLimit-Reset": str(int(time.time()) + retry_after)}
         return envelope(429, "TOO_MANY_REQUESTS", "Rate limit exceeded (fault rule)")
     if kind == "hang":
-        time.sleep(effect["seconds"])
+        time.sleep(min(effect["seconds"], hold_budget))
         return envelope(504, "GATEWAY_TIMEOUT", "The partner did not answer in time (fault rule)")
     if kind == "malformed_body":
         return Response(TRUNCATED[endpoint], 200, mimetype="application/json")
