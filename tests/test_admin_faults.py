@@ -177,3 +177,14 @@ def test_rules_outlive_disable_and_re_enable(admin, acme, sandbox, client):
     response = client.get(f"{TRADING}/plant/config?plantId=PLANT-001",
                           headers=sandbox.headers(again))
     assert_error(response, 503, "SERVICE_UNAVAILABLE")
+
+
+def test_odd_plant_ids_never_reach_the_rules_query(admin, acme, sandbox, client):
+    admin.post(FAULTS_URL, json=rule(acme.client_id, plantId="PLANT-001"))
+    headers = sandbox.headers(acme)
+    assert_error(client.get(f"{TRADING}/plant/config?plantId=A%00B", headers=headers),
+                 400, "VALIDATION_ERROR")
+    response = client.post(f"{TRADING}/plant/config/update", headers=headers,
+                           data='{"plantId": "\\ud800", "configUpdateReqCode": "x"}',
+                           content_type="application/json")
+    assert response.status_code == 400

@@ -21,6 +21,7 @@ from .fault_rules import MAX_HOLD_MS
 from .http import request_json
 from .services import faults
 from .services.sandbox import BAD_CREDENTIALS
+from .validation import is_valid_unicode
 
 ENDPOINT_OF = {"trading.token": "token", "trading.plant_list": "plant/list",
                "trading.plant_config": "plant/config",
@@ -36,7 +37,7 @@ def intercept(client_id: str | None, rule_count: int | None) -> Response | None:
     """Run the client's rules for this call: sleep for latency rules; the injected answer, or
     None when the real work goes ahead (a lost answer is swapped in after it)."""
     endpoint = ENDPOINT_OF.get(request.endpoint or "")
-    if endpoint is None or client_id is None:
+    if endpoint is None or not _comparable(client_id):
         return None
     verdict = faults.evaluate(client_id, endpoint, _named_plant(), rule_count)
     if verdict is None or not verdict.fired:
@@ -112,4 +113,9 @@ def _named_plant() -> str | None:
     if plant_id is None:
         body = request_json() if request.content_length else None
         plant_id = body.get("plantId") if isinstance(body, dict) else None
-    return plant_id if isinstance(plant_id, str) else None
+    return plant_id if _comparable(plant_id) else None
+
+
+def _comparable(text: object) -> bool:
+    """Text every backend can compare (the token endpoint's clientId is as sent)."""
+    return isinstance(text, str) and "\x00" not in text and is_valid_unicode(text)
