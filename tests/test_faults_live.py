@@ -252,3 +252,19 @@ def test_first_answering_rule_wins_oldest_first(world):
     assert world.call("GET", CONFIG, token).status == 500
     assert [r["hits"] for r in world.rules(acme.client_id)] == [1, 0]
     assert world.journal(acme.client_id)[0]["faults"][0]["ruleId"] == older["id"]
+
+
+def test_every_worker_sees_a_changed_rule_at_once(world):
+    acme, token = world.client()
+
+    def statuses() -> set[int]:
+        with ThreadPoolExecutor(8) as pool:
+            return set(pool.map(lambda _: world.call("GET", CONFIG, token).status, range(16)))
+
+    world.add(acme.client_id, effect={"type": "error", "status": 500})
+    assert statuses() == {500}  # every worker now holds its copy of the rules
+    world.admin.delete(FAULTS_URL, query_string={"clientId": acme.client_id})
+    world.add(acme.client_id, effect={"type": "error", "status": 502})
+    assert statuses() == {502}
+    world.admin.delete(FAULTS_URL, query_string={"clientId": acme.client_id})
+    assert statuses() == {200}

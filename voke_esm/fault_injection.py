@@ -33,13 +33,13 @@ TRUNCATED = {"token": '{"accessToken": "eyJhbGciOiJIUzI1NiIs',
              "plant/config/update": '{"resultCode": "applied_ok", "plantId": "'}
 
 
-def intercept(client_id: str | None, rule_count: int | None) -> Response | None:
+def intercept(client_id: str | None, rules_version: int | None) -> Response | None:
     """Run the client's rules for this call: sleep for latency rules; the injected answer, or
     None when the real work goes ahead (a lost answer is swapped in after it)."""
     endpoint = ENDPOINT_OF.get(request.endpoint or "")
     if endpoint is None or not _comparable(client_id):
         return None
-    verdict = faults.evaluate(client_id, endpoint, _named_plant(), rule_count)
+    verdict = faults.evaluate(client_id, endpoint, _named_plant(), rules_version)
     if verdict is None or not verdict.fired:
         return None
     g.faults_fired = verdict.fired

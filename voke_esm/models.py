@@ -111,9 +111,10 @@ class EsmClient(Timestamps, db.Model):
     active: Mapped[bool] = mapped_column(default=False)
     # Embedded in every token; bumped on rotation and disable, which revokes older tokens.
     generation: Mapped[int] = mapped_column(default=0)
-    # How many fault rules the client has: read with the client on every trading call, so a
-    # client without rules costs no extra query.
-    fault_rule_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Bumped by every change to the client's fault rules (0: it never had any). Read with the
+    # client on every trading call, it tells each worker whether its copy of the rules is
+    # current, so a call that no rule concerns costs no extra query.
+    fault_rules_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organization: Mapped[Organization] = relationship(back_populates="esm_client")
 

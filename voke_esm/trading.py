@@ -71,7 +71,7 @@ def guard():
         g.esm_client = sandbox.client_from_token(bearer_token())
     client = g.get("esm_client")  # the token endpoint: the clientId submitted, read below
     return fault_injection.intercept(client.client_id if client else _claimed_client_id(),
-                                     client.fault_rule_count if client else None)
+                                     client.fault_rules_version if client else None)
 
 
 @bp.after_request

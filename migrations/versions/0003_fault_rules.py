@@ -40,7 +40,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_voke_esm_fault_rules_client_id'), ['client_id'],
                               unique=False)
     with op.batch_alter_table('voke_esm_clients', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('fault_rule_count', sa.Integer(), nullable=False,
+        batch_op.add_column(sa.Column('fault_rules_version', sa.Integer(), nullable=False,
                                       server_default='0'))
     with op.batch_alter_table('voke_esm_request_journal', schema=None) as batch_op:
         batch_op.add_column(sa.Column('faults', JSON, nullable=True))
@@ -50,7 +50,7 @@ def downgrade():
     with op.batch_alter_table('voke_esm_request_journal', schema=None) as batch_op:
         batch_op.drop_column('faults')
     with op.batch_alter_table('voke_esm_clients', schema=None) as batch_op:
-        batch_op.drop_column('fault_rule_count')
+        batch_op.drop_column('fault_rules_version')
     with op.batch_alter_table('voke_esm_fault_rules', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_voke_esm_fault_rules_client_id'))
     op.drop_table('voke_esm_fault_rules')

@@ -4,7 +4,9 @@ restart sees the same rules, and evaluated on each trading call the client makes
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -32,7 +34,7 @@ def add_rule(data: dict) -> FaultRule:
     rule = FaultRule(**values, hits=0, calls=0,
                      remaining=trigger["count"] if trigger["mode"] == "next" else None)
     db.session.add(rule)
-    _count_rules(values["client_id"], +1)
+    _rules_changed(values["client_id"])
     db.session.commit()
     return rule
 
@@ -52,8 +54,8 @@ def get_rule(rule_id: object) -> FaultRule:
 
 
 def delete_rule(rule: FaultRule) -> None:
-    deleted = db.session.execute(sa.delete(FaultRule).where(FaultRule.id == rule.id)).rowcount
-    _count_rules(rule.client_id, -deleted)
+    db.session.execute(sa.delete(FaultRule).where(FaultRule.id == rule.id))
+    _rules_changed(rule.client_id)
     db.session.commit()
 
 
@@ -61,7 +63,7 @@ def clear_rules(client_id: str) -> int:
     """Delete every rule of a client; how many there were."""
     deleted = db.session.execute(
         sa.delete(FaultRule).where(FaultRule.client_id == client_id)).rowcount
-    _count_rules(client_id, -deleted)
+    _rules_changed(client_id)
     db.session.commit()
     return deleted
 
@@ -71,29 +73,66 @@ def _require_client(client_id: str) -> None:
         raise ValidationError(["clientId: no organization was ever enabled with this clientId"])
 
 
-def _count_rules(client_id: str, change: int) -> None:
-    """Keep the client's rule count exact under concurrent admins: one atomic UPDATE."""
-    if change:
-        db.session.execute(
-            sa.update(EsmClient).where(EsmClient.client_id == client_id)
-            .values(fault_rule_count=EsmClient.fault_rule_count + change)
-            .execution_options(synchronize_session=False))
+def _rules_changed(client_id: str) -> None:
+    """Bump the client's rules version in one atomic UPDATE: every worker's copy is then stale,
+    however many admins change rules at once."""
+    db.session.execute(
+        sa.update(EsmClient).where(EsmClient.client_id == client_id)
+        .values(fault_rules_version=EsmClient.fault_rules_version + 1)
+        .execution_options(synchronize_session=False))
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """What evaluation needs of a rule, kept between requests (an ORM row is not)."""
+
+    id: uuid.UUID
+    endpoint: str
+    plant_id: str | None
+    effect: dict
+    trigger: dict
+    expires_at: datetime | None
+    label: str | None
+
+
+# clientId -> (rules version, its rules oldest first): this worker's copy, checked against the
+# version read with the client on each call.
+_copies: dict[str, tuple[int, list[_Rule]]] = {}
+MAX_COPIES = 1000
+
+
+def _rules_of(client_id: str, version: int) -> list[_Rule]:
+    copy = _copies.get(client_id)
+    if copy is not None and copy[0] == version:
+        return copy[1]
+    rules = [_Rule(r.id, r.endpoint, r.plant_id, r.effect, r.trigger, r.expires_at, r.label)
+             for r in list_rules(client_id)]
+    if len(_copies) >= MAX_COPIES:
+        _copies.clear()
+    _copies[client_id] = (version, rules)
+    return rules
 
 
 def evaluate(client_id: str, endpoint: str, plant_id: str | None,
-             rule_count: int | None = None) -> Verdict | None:
-    """Fire the client's matching rules for one call (None: it has no rules).
+             rules_version: int | None = None) -> Verdict | None:
+    """Fire the client's matching rules for one call (None: no rule concerns it).
 
-    `rule_count` is the count read with the client, when the caller has it: a client without
-    rules then costs no query at all. Every matching latency rule adds its delay; then the first
-    other rule that fires, oldest first, answers. Counters are committed before returning, so
-    no lock is held while the call is delayed or held."""
-    if rule_count is None:
-        rule_count = db.session.scalar(sa.select(EsmClient.fault_rule_count).where(
+    `rules_version` is the version read with the client, when the caller has it: a client
+    without rules, or whose rules this worker already holds, then costs no query at all.
+    Every matching latency rule adds its delay; then the first other rule that fires, oldest
+    first, answers. Counters are committed before returning, so no lock is held while the call
+    is delayed or held."""
+    if rules_version is None:
+        rules_version = db.session.scalar(sa.select(EsmClient.fault_rules_version).where(
             EsmClient.client_id == client_id)) or 0
-    if rule_count <= 0:
+    if rules_version <= 0:
         return None
-    rules = _matching_rules(client_id, endpoint, plant_id)
+    now = utcnow()
+    rules = [rule for rule in _rules_of(client_id, rules_version)
+             if rule.endpoint in ("any", endpoint) and rule.plant_id in (None, plant_id)
+             and (rule.expires_at is None or rule.expires_at > now)]
+    if not rules:
+        return None
     verdict = Verdict()
     for rule in [r for r in rules if r.effect["type"] == "latency"]:
         if _fire(rule):
@@ -109,21 +148,9 @@ def evaluate(client_id: str, endpoint: str, plant_id: str | None,
     return verdict
 
 
-def _matching_rules(client_id: str, endpoint: str, plant_id: str | None) -> list[FaultRule]:
-    plant_match = FaultRule.plant_id.is_(None)
-    if plant_id is not None:
-        plant_match = sa.or_(plant_match, FaultRule.plant_id == plant_id)
-    return list(db.session.scalars(
-        sa.select(FaultRule).where(
-            FaultRule.client_id == client_id,
-            FaultRule.endpoint.in_(("any", endpoint)), plant_match,
-            sa.or_(FaultRule.expires_at.is_(None), FaultRule.expires_at > utcnow()),
-            sa.or_(FaultRule.remaining.is_(None), FaultRule.remaining > 0))
-        .order_by(FaultRule.created_at, FaultRule.id)))
-
-
-def _fire(rule: FaultRule) -> bool:
-    """Count one matching call of the rule and whether it fires, atomically across workers."""
+def _fire(rule: _Rule) -> bool:
+    """Count one matching call of the rule and whether it fires, atomically across workers
+    (a rule deleted since this worker's copy was made matches no row, so never fires)."""
     where = sa.update(FaultRule).where(FaultRule.id == rule.id).execution_options(
         synchronize_session=False)
     mode = rule.trigger["mode"]
@@ -146,6 +173,5 @@ def _fire(rule: FaultRule) -> bool:
                               .returning(FaultRule.id)).first() is not None
 
 
-def _fired(rule: FaultRule) -> dict:
+def _fired(rule: _Rule) -> dict:
     return {"ruleId": str(rule.id), "label": rule.label, "effect": rule.effect}
-
