@@ -266,3 +266,8 @@ def main() -> None:
     except ConfigError as error:
         click.echo(f"voke-esm: {error}", err=True)
         sys.exit(2)
+
+
+from .cli_clock import clock_group  # noqa: E402 - uses the helpers above
+
+cli.add_command(clock_group)

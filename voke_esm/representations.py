@@ -18,7 +18,8 @@ def plant_json(plant: Plant) -> dict:
         "fvePeakPowerKwp": plant.fve_peak_power_kwp, "capacityKwh": plant.capacity_kwh,
         "configEnabled": plant.config_enabled, "plantWithLoad": plant.plant_with_load,
         "esiState": plant.esi_state, "timeConfigs": plant.time_configs,
-        "version": plant.config_version, "createdAt": plant.created_at,
+        "version": plant.config_version, "applyDelaySeconds": plant.apply_delay_seconds,
+        "applyOutcome": plant.apply_outcome, "createdAt": plant.created_at,
         "updatedAt": plant.updated_at,
     }
 

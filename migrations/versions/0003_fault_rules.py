@@ -1,7 +1,7 @@
 """Fault rules per client, and the fired rules on each journal entry (CONTRACT.md §6.1).
 
 Revision ID: 0003_fault_rules
-Revises: 0002
+Revises: 0003_clock_delay
 Create Date: 2026-11-26 18:10:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0003_fault_rules'
-down_revision = '0002'
+down_revision = '0003_clock_delay'
 branch_labels = None
 depends_on = None
 
@@ -39,17 +39,19 @@ def upgrade():
     with op.batch_alter_table('voke_esm_fault_rules', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_voke_esm_fault_rules_client_id'), ['client_id'],
                               unique=False)
-    with op.batch_alter_table('voke_esm_clients', schema=None) as batch_op:
+    # Plain ALTER TABLE on SQLite too: rebuilding the clients table would drop it, and with
+    # foreign keys on that deletes every plant (CASCADE).
+    with op.batch_alter_table('voke_esm_clients', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('fault_rules_version', sa.Integer(), nullable=False,
                                       server_default='0'))
-    with op.batch_alter_table('voke_esm_request_journal', schema=None) as batch_op:
+    with op.batch_alter_table('voke_esm_request_journal', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('faults', JSON, nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('voke_esm_request_journal', schema=None) as batch_op:
+    with op.batch_alter_table('voke_esm_request_journal', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('faults')
-    with op.batch_alter_table('voke_esm_clients', schema=None) as batch_op:
+    with op.batch_alter_table('voke_esm_clients', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('fault_rules_version')
     with op.batch_alter_table('voke_esm_fault_rules', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_voke_esm_fault_rules_client_id'))
