@@ -87,6 +87,25 @@ def test_preset_adds_its_rules(admin, acme):
                  404, "NOT_FOUND")
 
 
+def test_token_expiry_preset_issues_60_second_tokens(admin, acme, client):
+    response = admin.post(f"{FAULTS_URL}/presets/token-expiry", json={"clientId": acme.client_id})
+    assert response.status_code == 201
+    assert response.json == {"data": [], "message": "Tokens issued from now on live 60 s."}
+    token = client.post(f"{TRADING}/token", json={"clientId": acme.client_id,
+                                                  "clientSecret": acme.client_secret})
+    assert token.json["expiresIn"] == 60
+
+
+def test_slow_device_preset_defers_every_update(admin, acme, sandbox, client):
+    sandbox.plant(acme.client_id, "PLANT-002")
+    response = admin.post(f"{FAULTS_URL}/presets/slow-device", json={"clientId": acme.client_id})
+    assert response.json["message"] == "2 plant(s) now apply updates 120 s later."
+    answer = client.post(f"{TRADING}/plant/config/update", headers=sandbox.headers(acme), json={
+        "plantId": "PLANT-002", "configUpdateReqCode": "slow-1", "timeConfigs": [BLOCK]})
+    assert answer.status_code == 200
+    assert (answer.json["resultCode"], answer.json["version"]) == ("cfg_accepted", 1)
+
+
 def test_rules_match_endpoint_and_plant_and_count_hits(admin, acme, sandbox, client):
     sandbox.plant(acme.client_id, "PLANT-002")
     headers = sandbox.headers(acme)
@@ -145,8 +164,11 @@ def test_cli_add_list_preset_clear(runner, acme):
     preset = runner.invoke(cli, ["faults", "preset", "slow-partner", "--client-id",
                                  acme.client_id])
     assert preset.exit_code == 0, preset.output
-    assert json.loads(preset.output)[0]["effect"] == {"type": "latency", "ms": 2000,
+    assert preset.stderr == "Fault rule added: every call takes 2 s ± 0.5 s.\n"
+    assert json.loads(preset.stdout)[0]["effect"] == {"type": "latency", "ms": 2000,
                                                       "jitterMs": 500}
+    ttl = runner.invoke(cli, ["faults", "preset", "token-expiry", "--client-id", acme.client_id])
+    assert ttl.stdout == "[]\n" and ttl.stderr == "Tokens issued from now on live 60 s.\n"
     listed = runner.invoke(cli, ["faults", "list", "--json"])
     assert [r["id"] for r in json.loads(listed.output)][0] == rule_id
     table = runner.invoke(cli, ["faults", "list", "--client-id", acme.client_id])

@@ -38,7 +38,7 @@ def errors_under(html: str, input_id: str) -> list[str]:
 def test_page_shows_the_faults_part_with_presets(admin, acme):
     html = text(admin.get(f"{PAGE}?org={acme.org_id}"))
     assert 'id="faults"' in html and "Faults &amp; clock" in html
-    assert html.count("/faults/presets/") == 4
+    assert html.count("/faults/presets/") == 6
     assert "No fault rules" in html
 
 

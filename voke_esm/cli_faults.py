@@ -58,13 +58,15 @@ def register_faults_commands(cli: click.Group, one_line_errors, read_json_argume
             click.echo(f"Deleted {faults.clear_rules(client_id)} fault rule(s) of {client_id}")
 
     @faults_group.command("preset")
-    @click.argument("name", type=click.Choice(list(fault_presets.PRESETS)))
+    @click.argument("name", type=click.Choice(list(fault_presets.DESCRIPTIONS)))
     @click.option("--client-id", required=True)
     @click.option("--plant-id", help="Narrow the rules to this externalPlantId.")
     @one_line_errors
     def preset(name: str, client_id: str, plant_id: str | None) -> None:
-        """Add a preset's rules for a client and print them."""
-        _echo([fault_rule_json(r) for r in fault_presets.apply_preset(name, client_id, plant_id)])
+        """Turn a preset on for a client; print the rules it added (what it did: on stderr)."""
+        applied = fault_presets.apply_preset(name, client_id, plant_id)
+        _echo([fault_rule_json(rule) for rule in applied.rules])
+        click.echo(applied.message, err=True)
 
 
 def _echo(value) -> None:

@@ -41,5 +41,6 @@ def preset(name: str):
     fields.string("plantId", max_len=64, default=None, nullable=True)
     fields.reject_unknown({"clientId", "plantId"})
     values = fields.done()
-    rules = fault_presets.apply_preset(name, values["clientId"], values["plantId"])
-    return {"data": [fault_rule_json(rule) for rule in rules]}, 201
+    applied = fault_presets.apply_preset(name, values["clientId"], values["plantId"])
+    return {"data": [fault_rule_json(rule) for rule in applied.rules],
+            "message": applied.message}, 201

@@ -57,8 +57,9 @@ def add_fault_rule(org_id: str):
 def apply_fault_preset(org_id: str, name: str):
     organization = organizations.get_organization(org_id)
     client_id = client_of(organization)
-    fault_presets.apply_preset(name, client_id)
-    flash(f"Preset “{name.replace('-', ' ')}” is on for {organization.name}.", "success")
+    applied = fault_presets.apply_preset(name, client_id)
+    flash(f"Preset “{name.replace('-', ' ')}” is on for {organization.name}. {applied.message}",
+          "success")
     return _answer(organization, client_id)
 
 

@@ -1,10 +1,17 @@
-"""One-click fault presets: named sets of fault rules for the failure paths QA tries most."""
+"""One-click fault presets: the failure paths QA tries most, each a fault rule (§6.1) or a
+setting of the client's clock (§6.2) or plants (§6.3)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..errors import NotFound
 from ..models import FaultRule
+from . import clock, plants
 from .faults import add_rule
+
+TOKEN_EXPIRY_TTL = 60
+SLOW_DEVICE_DELAY = 120
 
 PRESETS: dict[str, dict] = {
     "flaky-partner": {
@@ -28,12 +35,30 @@ DESCRIPTIONS = {
     "slow-partner": "every call takes 2 s ± 0.5 s",
     "lost-answers": "the next 3 updates are applied, answered 504",
     "rejects-everything": "every update is refused with cfg_rejected",
+    "token-expiry": f"new tokens live {TOKEN_EXPIRY_TTL} s (undo: the clock's token lifetime)",
+    "slow-device": f"every plant applies updates {SLOW_DEVICE_DELAY} s later "
+                   "(undo: each plant's apply delay)",
 }
 
 
-def apply_preset(name: str, client_id: str, plant_id: str | None = None) -> list[FaultRule]:
-    """Add the preset's rules for a client (optionally narrowed to one plant)."""
+@dataclass(frozen=True)
+class Applied:
+    """What a preset did: the fault rules it added, and in words what it changed."""
+
+    rules: list[FaultRule]
+    message: str
+
+
+def apply_preset(name: str, client_id: str, plant_id: str | None = None) -> Applied:
+    """Turn a preset on for a client (rule presets may be narrowed to one plant)."""
+    if name == "token-expiry":
+        clock.set_token_ttl(client_id, TOKEN_EXPIRY_TTL)
+        return Applied([], f"Tokens issued from now on live {TOKEN_EXPIRY_TTL} s.")
+    if name == "slow-device":
+        changed = plants.set_apply_delay_for_client(client_id, SLOW_DEVICE_DELAY)
+        return Applied([], f"{changed} plant(s) now apply updates {SLOW_DEVICE_DELAY} s later.")
     preset = PRESETS.get(name)
     if preset is None:
-        raise NotFound(f"No preset {name!r}; presets: {', '.join(PRESETS)}")
-    return [add_rule({**preset, "clientId": client_id, "plantId": plant_id})]
+        raise NotFound(f"No preset {name!r}; presets: {', '.join(DESCRIPTIONS)}")
+    rule = add_rule({**preset, "clientId": client_id, "plantId": plant_id})
+    return Applied([rule], f"Fault rule added: {DESCRIPTIONS[name]}.")
