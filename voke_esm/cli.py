@@ -13,6 +13,7 @@ import click
 from flask.cli import FlaskGroup
 
 from . import ConfigError, create_app
+from .cli_check import check
 from .cli_faults import register_faults_commands
 from .errors import DomainError
 from .representations import journal_entry_json, organization_json, plant_json
@@ -258,6 +259,8 @@ def read_json_argument(argument: str) -> dict:
 
 
 register_faults_commands(cli, one_line_errors, read_json_argument)
+cli.add_command(check)
+from . import cli_revisions, cli_seeds  # noqa: E402,F401 - register their commands
 
 
 def main() -> None:

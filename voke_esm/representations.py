@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import FaultRule, JournalEntry, Organization, Plant
+from .models import ConfigRevision, FaultRule, JournalEntry, Organization, Plant
 
 
 def organization_json(organization: Organization) -> dict:
@@ -22,6 +22,13 @@ def plant_json(plant: Plant) -> dict:
         "applyOutcome": plant.apply_outcome, "createdAt": plant.created_at,
         "updatedAt": plant.updated_at,
     }
+
+
+def revision_json(revision: ConfigRevision) -> dict:
+    return {"version": revision.version, "status": revision.status,
+            "source": revision.source, "configUpdateReqCode": revision.config_update_req_code,
+            "createdAt": revision.created_at, "dueAt": revision.due_at,
+            "timeConfigs": revision.time_configs}
 
 
 def journal_entry_json(entry: JournalEntry) -> dict:
