@@ -34,7 +34,7 @@ def add_rule(data: dict) -> FaultRule:
     rule = FaultRule(**values, hits=0, calls=0,
                      remaining=trigger["count"] if trigger["mode"] == "next" else None)
     db.session.add(rule)
-    _rules_changed(values["client_id"])
+    rules_changed(values["client_id"])
     db.session.commit()
     return rule
 
@@ -55,7 +55,7 @@ def get_rule(rule_id: object) -> FaultRule:
 
 def delete_rule(rule: FaultRule) -> None:
     db.session.execute(sa.delete(FaultRule).where(FaultRule.id == rule.id))
-    _rules_changed(rule.client_id)
+    rules_changed(rule.client_id)
     db.session.commit()
 
 
@@ -63,7 +63,7 @@ def clear_rules(client_id: str) -> int:
     """Delete every rule of a client; how many there were."""
     deleted = db.session.execute(
         sa.delete(FaultRule).where(FaultRule.client_id == client_id)).rowcount
-    _rules_changed(client_id)
+    rules_changed(client_id)
     db.session.commit()
     return deleted
 
@@ -73,7 +73,7 @@ def _require_client(client_id: str) -> None:
         raise ValidationError(["clientId: no organization was ever enabled with this clientId"])
 
 
-def _rules_changed(client_id: str) -> None:
+def rules_changed(client_id: str) -> None:
     """Bump the client's rules version in one atomic UPDATE: every worker's copy is then stale,
     however many admins change rules at once."""
     db.session.execute(
