@@ -18,6 +18,7 @@ from tests.factories import assert_envelope
 from tests.ui_support import HX, admin_client
 from voke_esm.extensions import db
 from voke_esm.models import JournalEntry, Plant
+from voke_esm.services import faults
 from voke_esm.validation import is_valid_unicode
 
 HOSTILE = {
@@ -33,11 +34,13 @@ QUERY_NAMES = ("q", "page", "limit", "orgId", "clientId", "plantId", "org", "nex
 FORM_NAMES = ("email", "password", "next", "name", "slug", "description", "externalPlantId",
               "fvePeakPowerKwp", "capacityKwh", "esiState", "configEnabled", "plantWithLoad",
               "tc-from", "tc-to", "tc-pBatMax", "tc-pBatMin", "tc-socMax", "tc-socMin",
-              "applyDelaySeconds", "applyOutcome", "advance")
+              "applyDelaySeconds", "applyOutcome", "advance", "endpoint", "type", "mode",
+              "label", "plantId", "details")
 JSON_NAMES = ("email", "password", "name", "slug", "description", "clientId", "clientSecret",
               "externalPlantId", "fvePeakPowerKwp", "capacityKwh", "configEnabled",
               "plantWithLoad", "esiState", "plantId", "configUpdateReqCode", "validateOnly",
-              "applyDelaySeconds", "applyOutcome", "advanceSeconds", "reset", "tokenTtlSeconds")
+              "applyDelaySeconds", "applyOutcome", "advanceSeconds", "reset", "tokenTtlSeconds",
+              "endpoint", "effect", "trigger", "expiresAt", "label")
 AS_HTMX = ("nul", "long", "negative")
 TRADING = "/api/v1/voke-esm/trading"
 PATH_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
@@ -122,13 +125,17 @@ def fill(rule, values: dict) -> str:
 def world(app, sandbox):
     acme = sandbox.enabled()
     plant_id = sandbox.plant(acme.client_id, "SITE-B")
+    with app.app_context():
+        rule_id = str(faults.add_rule({"clientId": acme.client_id, "endpoint": "token",
+                                       "effect": {"type": "latency", "ms": 1},
+                                       "trigger": {"mode": "always"}}).id)
     user_id = make_user(app, "root@voke.test")
     cookie_client = app.test_client()
     sign_in_browser(app, cookie_client, user_id)
     return {
         "cookie": (cookie_client, cookie_client.get_cookie(app.config["SESSION_COOKIE_NAME"])),
         "paths": {"org_id": acme.org_id, "plant_id": plant_id, "filename": "css/app.css",
-                  "version": "1"},
+                  "version": "1", "rule_id": rule_id, "name": "flaky-partner"},
         "identities": {
             "anonymous": (app.test_client(), {}, {}),
             "session": (cookie_client, {}, {}),

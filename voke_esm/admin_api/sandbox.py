@@ -7,6 +7,7 @@ from ..models import Organization
 from ..params import page_and_limit
 from ..representations import journal_entry_json
 from ..services import journal, organizations, sandbox
+from ..services.reset import reset_sandbox
 from .guards import admin_blueprint
 
 bp = admin_blueprint("admin_sandbox", __name__, "/api/v1/voke-esm/admin")
@@ -27,6 +28,14 @@ def disable():
     organization = _organization()
     sandbox.disable(organization)
     return {"message": f"Voke ESM disabled for {organization.slug}"}
+
+
+@bp.post("/reset")
+def reset():
+    """Plants, revisions, journal, fault rules and clock back to what enable creates."""
+    organization = _organization()
+    removed = reset_sandbox(organization)
+    return {"message": f"Voke ESM sandbox reset for {organization.slug}", "removed": removed}
 
 
 @bp.get("/status")
