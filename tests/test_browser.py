@@ -17,6 +17,7 @@ from tests.browser_support import (
     EMAIL,
     PASSWORD,
     TOKEN_PATH,
+    confirm,
     fill_row,
     post_json,
     shot,
@@ -74,6 +75,7 @@ def test_enable_flow_and_plant_crud(page, server):
 
     # Enable; the secret is in the dialog only.
     page.get_by_role("button", name="Enable").click()
+    confirm(page, "Enable")
     dialog = page.locator("dialog#credentials-dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("The client secret is shown only now.")
@@ -183,6 +185,7 @@ def test_enable_flow_and_plant_crud(page, server):
 
     # Disable from the UI: the token and the secret are refused.
     page.get_by_role("button", name="Disable").click()
+    confirm(page, "Disable")
     expect(page.locator("#org-panel .facts")).to_contain_text("Disabled")
     expect(page.get_by_role("button", name="Enable")).to_be_visible()
     status, body = post_json(server + TOKEN_PATH, {"clientId": client_id, "clientSecret": secret})
@@ -195,6 +198,7 @@ def test_enable_flow_and_plant_crud(page, server):
 
     # Delete a plant from the table, with its confirmation.
     page.get_by_role("button", name="Delete plant SITE-A").click()
+    confirm(page, "Delete plant")
     expect(table.locator("tr")).to_have_count(1)
     expect(page.locator("#plant-count")).to_have_text("1")
     expect(page.get_by_text("Plant SITE-A deleted.")).to_be_visible()

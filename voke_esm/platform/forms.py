@@ -114,7 +114,7 @@ class PlantForm:
 
     @classmethod
     def submitted(cls, form: MultiDict) -> PlantForm:
-        """The posted form; rows come back sorted by `from`, the order they are saved in."""
+        """The posted form, rows in the order typed: "block 2" in an error is the second row."""
         values: dict[str, str | bool] = {name: form.get(name, "")
                                          for name in PLANT_TEXT + PLANT_NUMBERS}
         values.update({name: name in form for name in PLANT_FLAGS})
@@ -123,11 +123,11 @@ class PlantForm:
         rows = [BlockRow({name: column[i] if i < len(column) else ""
                           for name, column in zip(BLOCK_FIELDS, columns, strict=True)})
                 for i in range(count)]
-        rows.sort(key=lambda row: row.values["from"])
         return cls(values, rows)
 
     def body(self, client_id: str | None = None) -> dict:
-        """The admin API's plant body (camelCase, numbers as numbers)."""
+        """The admin API's plant body (camelCase, numbers as numbers); blocks are saved in order
+        of their start time, the rows stay as typed (errors are placed on them by index)."""
         values = self.values
         body = {"externalPlantId": str(values["externalPlantId"]).strip(),
                 "name": str(values["name"]).strip(),
@@ -135,7 +135,8 @@ class PlantForm:
                 "esiState": str(values["esiState"]).strip(),
                 **{name: to_number(str(values[name])) for name in PLANT_NUMBERS},
                 **{name: bool(values[name]) for name in PLANT_FLAGS},
-                "timeConfigs": [row.block() for row in self.rows]}
+                "timeConfigs": sorted((row.block() for row in self.rows),
+                                      key=lambda block: str(block["from"]))}
         if client_id is not None:
             body = {"clientId": client_id, **body}
         return body
