@@ -68,3 +68,37 @@ def test_every_primary_button_can_be_tapped_on_a_phone(phone, world):
     expect(page.get_by_role("heading", name="Pocket Power")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_the_schedule_reads_on_a_phone(phone, world, server_env):
+    import json
+
+    from playwright.sync_api import expect
+
+    from tests.live import run_cli
+
+    client_id = json.loads(run_cli(server_env, "status", "--org", "nordwind").stdout)["clientId"]
+    blocks = [{"from": start, "to": end, "pBatMax": 20, "pBatMin": -20, "socMax": 90,
+               "socMin": 20} for start, end in (("00:00", "06:00"), ("06:00", "12:00"),
+                                                ("18:00", "23:59"))]
+    plant = json.loads(run_cli(server_env, "plants", "create", json.dumps({
+        "clientId": client_id, "externalPlantId": "GAPPY", "name": "With a gap",
+        "timeConfigs": blocks})).stdout)
+    page = phone
+    sign_in(page)
+    page.goto(f"/platform/plants/{plant['id']}")
+    timeline = page.locator("#timeline")
+    expect(timeline.locator(".tl-number")).to_have_text(["1", "2", "3"])
+    expect(timeline.locator(".timeline__legend")).to_contain_text("No block (gaps are allowed)")
+    gap = timeline.locator(".tl-gap-bg").evaluate("e => getComputedStyle(e).fill")
+    red, green, blue = (int(part) for part in gap[4:-1].split(","))
+    assert max(red, green, blue) - min(red, green, blue) <= 12, f"gap fill {gap} is not grey"
+    for selector in (".tl-hour", ".tl-number", ".tl-lane-title"):
+        height = timeline.locator(selector).first.bounding_box()["height"]
+        assert height >= 9, f"{selector} is {height:.1f} px high on a phone"
+    listed = timeline.locator(".timeline__list li")
+    expect(listed).to_have_count(3)
+    expect(listed.first).to_contain_text("00:00–06:00")
+    expect(listed.first).to_be_visible()
+    box = timeline.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
