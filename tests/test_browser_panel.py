@@ -106,3 +106,31 @@ def test_times_are_24_hour_in_an_en_us_browser_and_rows_keep_their_order(browser
         expect(rows.nth(0).locator("input[name='tc-from']")).to_have_value("00:00")
     finally:
         close_page(page)
+
+
+def test_block_rows_are_validated_as_you_type_by_the_server(signed_in, world):
+    from playwright.sync_api import expect
+
+    page = signed_in
+    page.goto(world["new-plant"])
+    page.get_by_role("button", name="Add block").click()
+    rows = page.locator("#block-rows tr[data-block-row]")
+    expect(rows).to_have_count(2)
+    rows.nth(1).locator("input[name='tc-to']").fill("23:59")
+    second_from = rows.nth(1).locator("input[name='tc-from']")
+    second_from.click()
+    page.keyboard.type("12:00")
+    errors = rows.nth(1).locator("td").nth(0).locator(".field-errors")
+    expect(errors).to_have_text("overlaps block 1 (00:00-23:59)")
+    expect(second_from).to_have_attribute("aria-invalid", "true")
+    expect(second_from).to_be_focused()
+    expect(second_from).to_have_value("12:00")
+    expect(rows.nth(1).locator("input[name='tc-to']")).not_to_have_attribute("aria-invalid",
+                                                                              "true")
+    expect(page.locator("#save-status")).to_have_text("")  # nothing was saved or refused
+
+    rows.nth(0).locator("input[name='tc-to']").fill("11:59")
+    expect(errors).to_have_count(0)
+    expect(second_from).not_to_have_attribute("aria-invalid", "true")
+    rows.nth(1).get_by_role("button", name="Remove this block").click()
+    expect(page.locator("#block-rows .field-errors")).to_have_count(0)

@@ -59,7 +59,7 @@ def test_add_block_returns_one_empty_row(admin):
     assert response.status_code == 200
     html = text(response)
     assert html.lstrip().startswith("<tr") and "<html" not in html
-    assert html.count("<input") == 6 and 'value=""' in html and "data-remove-row" in html
+    assert html.count("<input") == 7 and 'value=""' in html and "data-remove-row" in html
     keys = {re.search(r'id="b(\w+)-from"', text(admin.get("/platform/plants/block-row"))).group(1)
             for _ in range(3)}
     assert len(keys) == 3  # every added row gets its own input ids

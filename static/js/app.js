@@ -64,7 +64,9 @@
   function removeRow(button) {
     var row = button.closest("tr");
     var next = row.nextElementSibling || row.previousElementSibling;
+    var rows = row.parentNode;
     row.remove();
+    rows.dispatchEvent(new Event("rows-changed"));  // validate-as-you-type checks the rest again
     var focusTarget = next ? next.querySelector("[data-remove-row]") : null;
     (focusTarget || document.querySelector("[hx-target='#block-rows']") || document.body).focus();
   }
@@ -129,6 +131,31 @@
     if (event.detail.xhr && event.detail.xhr.status === 422) {
       var invalid = document.querySelector("[aria-invalid='true']");
       if (invalid) invalid.focus();
+    }
+  });
+
+  // Validate-as-you-type (the tbody's hx-post, data-patch-slots): the server ran the validator
+  // and answers with every row's error slot. Each slot still on the page is replaced and its
+  // input's aria-invalid follows; the inputs themselves are never touched, so nothing typed
+  // meanwhile is lost, and a row removed meanwhile is simply skipped.
+  function patchSlots(html) {
+    var answer = new DOMParser().parseFromString(html, "text/html");
+    answer.querySelectorAll(".error-slot[id]").forEach(function (fresh) {
+      var slot = document.getElementById(fresh.id);
+      if (!slot) return;
+      var copy = document.importNode(fresh, true);
+      slot.replaceWith(copy);
+      var input = document.getElementById(copy.getAttribute("data-for") || "");
+      if (!input) return;
+      if (copy.querySelector("li")) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    });
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail.elt;
+    if (source && source.hasAttribute("data-patch-slots") && event.detail.successful) {
+      patchSlots(event.detail.xhr.responseText);
     }
   });
 

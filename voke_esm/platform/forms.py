@@ -20,6 +20,7 @@ PLANT_TEXT = ("externalPlantId", "name", "description", "esiState")
 PLANT_NUMBERS = ("fvePeakPowerKwp", "capacityKwh")
 PLANT_FLAGS = ("configEnabled", "plantWithLoad")
 ROW_INPUT = "tc-{}"  # the name of a block input: every row repeats the same six names
+ROW_KEY = re.compile(r"[0-9a-f]{8}")  # a row's id prefix, kept across requests (tc-key)
 BLOCK_PATH = re.compile(r"timeConfigs\[(\d+)\]")
 
 
@@ -71,6 +72,10 @@ class BlockRow:
 
     values: dict[str, str]
     key: str = field(default_factory=lambda: secrets.token_hex(4))
+
+    @staticmethod
+    def key_or_new(posted: str) -> str:
+        return posted if ROW_KEY.fullmatch(posted) else secrets.token_hex(4)
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     problems: list[str] = field(default_factory=list)
 
@@ -120,8 +125,10 @@ class PlantForm:
         values.update({name: name in form for name in PLANT_FLAGS})
         columns = [form.getlist(ROW_INPUT.format(name)) for name in BLOCK_FIELDS]
         count = max((len(column) for column in columns), default=0)
+        keys = form.getlist(ROW_INPUT.format("key"))
         rows = [BlockRow({name: column[i] if i < len(column) else ""
-                          for name, column in zip(BLOCK_FIELDS, columns, strict=True)})
+                          for name, column in zip(BLOCK_FIELDS, columns, strict=True)},
+                         BlockRow.key_or_new(keys[i] if i < len(keys) else ""))
                 for i in range(count)]
         return cls(values, rows)
 
@@ -151,6 +158,14 @@ class PlantForm:
             self.errors["externalPlantId"].append(error.message)
         else:
             self.errors.form.append(error.message)
+
+    def check_rows(self) -> None:
+        """Validate-as-you-type: THE block validator on the rows as typed. A field still empty
+        is not reported yet (the save does), so a row being filled in is not all red."""
+        for problem in validate_time_configs([row.block() for row in self.rows]):
+            if problem.index is None or self.rows[problem.index].values.get(problem.field) == "":
+                continue
+            self._place_block_problem(problem.index, problem.field, problem.message)
 
     def _place_block_problem(self, index: int | None, name: str | None, message: str) -> None:
         message = for_people(message)
