@@ -91,7 +91,7 @@ def test_enable_flow_and_plant_crud(page, server):
     access_token = body["accessToken"]
 
     dialog.get_by_role("button", name="Done, I have copied them").click()
-    expect(page.locator("dialog")).to_have_count(0)
+    expect(page.locator("dialog#credentials-dialog")).to_have_count(0)
     expect(selected).to_contain_text("Enabled")
     panel = page.locator("#org-panel")
     expect(panel).to_contain_text(client_id)
