@@ -163,6 +163,8 @@ def axe_violations(page) -> list[dict]:
 
     The script is evaluated through CDP, which a page's CSP does not govern, so the page keeps
     its own CSP (an injected <script> tag would be refused by it, and rightly)."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: `make browser` (npm ci) installs axe-core")
     page.evaluate(AXE.read_text())
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
