@@ -46,6 +46,11 @@ def test_every_page_fits_and_passes_axe(browser, server, world, viewport):
         response = page.goto(path)
         assert response.status == STATUS.get(name, 200), name
         check(name)
+        if name == "enabled":  # the app's confirmation dialog, open
+            page.get_by_role("button", name="Disable", exact=True).click()
+            page.locator("dialog#confirm-dialog").wait_for(state="visible")
+            check("confirm-dialog")
+            page.keyboard.press("Escape")
     try:
         assert problems == {}, json.dumps(problems, indent=1)
     finally:

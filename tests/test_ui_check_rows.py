@@ -73,3 +73,12 @@ def test_checking_stores_nothing(app, admin, sandbox):
     check(admin, [("00:00", "23:59", 1, -1, 90, 10)])
     with app.app_context():
         assert [p.config_version for p in plants.list_plants(acme.client_id, "")] == before
+
+
+def test_more_rows_than_a_config_may_have_are_refused(admin):
+    rows = [("00:00", "00:10", 1, -1, 90, 10)] * 97
+    form = block_form(*rows)
+    response = admin.post(CHECK, data=form, headers=HX)
+    assert response.status_code == 400
+    assert "must have 1 to 96 blocks, got 97" in text(response)
+    assert 'class="error-slot"' not in text(response)

@@ -161,9 +161,14 @@ class PlantForm:
 
     def check_rows(self) -> None:
         """Validate-as-you-type: THE block validator on the rows as typed. A field still empty
-        is not reported yet (the save does), so a row being filled in is not all red."""
-        for problem in validate_time_configs([row.block() for row in self.rows]):
-            if problem.index is None or self.rows[problem.index].values.get(problem.field) == "":
+        is not reported yet (the save does), so a row being filled in is not all red. A list
+        that is wrong as a whole (too many rows) is refused, not drawn row by row."""
+        problems = validate_time_configs([row.block() for row in self.rows])
+        whole = [problem.detail() for problem in problems if problem.index is None]
+        if whole:
+            raise ValidationError(whole, message=for_people("; ".join(whole)))
+        for problem in problems:
+            if self.rows[problem.index].values.get(problem.field) == "":
                 continue
             self._place_block_problem(problem.index, problem.field, problem.message)
 
