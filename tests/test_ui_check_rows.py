@@ -82,3 +82,10 @@ def test_more_rows_than_a_config_may_have_are_refused(admin):
     assert response.status_code == 400
     assert "must have 1 to 96 blocks, got 97" in text(response)
     assert 'class="error-slot"' not in text(response)
+
+
+@pytest.mark.parametrize("value", ["\x00", "12:00\x00", "%ED%A0%80", "9" * 30, "-" + "9" * 30,
+                                   "x" * 10_000])
+def test_hostile_values_are_row_errors_not_failures(admin, value):
+    html = check(admin, [(value, value, value, value, value, value)], keys=[value])
+    assert "\x00" not in html and html.count('class="error-slot"') == 7
