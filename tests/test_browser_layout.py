@@ -40,6 +40,13 @@ def test_every_page_fits_and_passes_axe(browser, server, world, viewport):
 
     page.goto("/login")
     check("login")
+    # The "form expired" error page: a sign-in whose CSRF token no longer matches.
+    page.locator("input[name='csrf_token']").evaluate("input => { input.value = 'stale'; }")
+    page.get_by_label("Email").fill("someone@example.com")
+    page.get_by_label("Password").fill("whatever")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="This form has expired").wait_for()
+    check("form-expired")
     sign_in(page)
     page.wait_for_url("**/platform/voke-esm")
     for name, path in world.items():
