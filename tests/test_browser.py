@@ -186,7 +186,7 @@ def test_enable_flow_and_plant_crud(page, server):
     # Disable from the UI: the token and the secret are refused.
     page.get_by_role("button", name="Disable").click()
     confirm(page, "Disable")
-    expect(page.locator("#org-panel .facts")).to_contain_text("Disabled")
+    expect(page.locator("#org-panel .facts").first).to_contain_text("Disabled")
     expect(page.get_by_role("button", name="Enable")).to_be_visible()
     status, body = post_json(server + TOKEN_PATH, {"clientId": client_id, "clientSecret": secret})
     assert status == 401, body

@@ -36,7 +36,7 @@ def test_disable_asks_in_a_keyboard_dialog_then_says_what_now_fails(signed_in, w
     expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
-    expect(panel.locator(".facts")).to_contain_text("Enabled since")
+    expect(panel.locator(".facts").first).to_contain_text("Enabled since")
 
     disable.focus()
     page.keyboard.press("Enter")

@@ -37,7 +37,7 @@ def test_every_primary_button_can_be_tapped_on_a_phone(phone, world):
     page.goto(world["enabled"])
     tap_and_cancel(page, "Rotate credentials")
     tap_and_cancel(page, "Disable")
-    expect(page.locator("#org-panel .facts")).to_contain_text("Enabled")
+    expect(page.locator("#org-panel .facts").first).to_contain_text("Enabled")
     page.get_by_role("button", name="Copy clientId").click()
     page.get_by_role("button", name="Refresh").click()
 
