@@ -9,6 +9,7 @@ from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Organization, Plant
 from ..services import applies, clock, organizations, plants, sandbox
+from ..services import revisions as config_history
 from ..timeconfig import FIELDS as BLOCK_FIELDS
 from . import bp
 from .forms import BlockRow, PlantForm
@@ -37,7 +38,8 @@ def editor_context(organization: Organization, plant: Plant | None, form: PlantF
     return {"organization": organization, "plant": plant, "form": form, "saved": saved,
             "timeline": build_timeline(plant.time_configs) if plant else None,
             "revisions": [(revision, applies.due_in_seconds(revision, now))
-                          for revision in revisions]}
+                          for revision in revisions],
+            "versions": config_history.applied_versions(plant) if plant else []}
 
 
 @bp.get("/voke-esm/<org_id>/plants/new")
