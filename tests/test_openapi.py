@@ -1,0 +1,112 @@
+"""The OpenAPI 3.1 document: valid, served, complete for every /api/ route, examples that fit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+
+from tests.conftest import base_env
+from voke_esm import create_app
+from voke_esm.openapi import OPENAPI_PATH
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("openapi")
+    return create_app(base_env(folder, f"sqlite:///{folder / 'unused.sqlite3'}"), TESTING=True)
+
+
+@pytest.fixture(scope="module")
+def document(app):
+    response = app.test_client().get(OPENAPI_PATH)
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    return response.json
+
+
+def test_the_document_is_valid_openapi_3_1(document):
+    assert document["openapi"].startswith("3.1.")
+    validate(document)  # raises on the first problem
+
+
+def openapi_path(rule: str) -> str:
+    """/x/<org_id> and /x/<string:org_id> -> /x/{org_id}"""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def test_every_api_route_is_documented_and_nothing_else(app, document):
+    routes = {(method.lower(), openapi_path(rule.rule))
+              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
+              for method in rule.methods if method.lower() in METHODS}
+    documented = {(method, path) for path, item in document["paths"].items()
+                  for method in item if method in METHODS}
+    assert routes - documented == set(), "routes missing from the OpenAPI document"
+    assert documented - routes == set(), "documented operations the app does not serve"
+
+
+def test_every_operation_documents_its_bodies_and_errors(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            where = f"{method.upper()} {path}"
+            assert operation.get("operationId") and operation.get("summary"), where
+            for status, response in operation["responses"].items():
+                if "$ref" in response or status == "204":
+                    continue
+                assert "application/json" in response.get("content", {}), (where, status)
+            if method in {"post", "patch"} and not path.endswith(("/enable", "/disable")):
+                assert operation["requestBody"]["content"], where
+            if path.startswith("/api/v1/voke-esm/admin") or path.startswith(
+                    "/api/v1/organizations"):
+                assert operation["security"] == [{"adminBearer": []}], where
+                assert {"401", "403"} <= set(operation["responses"]), where
+
+
+def test_the_envelope_and_the_shapes_are_components(document):
+    schemas = document["components"]["schemas"]
+    for name in ("Error", "Plant", "TimeConfigBlock", "Organization", "PageMeta"):
+        assert name in schemas
+    assert schemas["Error"]["required"] == ["statusCode", "error", "code", "message"]
+    for response in document["components"]["responses"].values():
+        assert response["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"}
+
+
+def examples(document):
+    for name, schema in document["components"]["schemas"].items():
+        if "example" in schema:
+            yield name, {"$ref": f"#/components/schemas/{name}"}, schema["example"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                if "example" in media:
+                    yield f"{method} {path}", media["schema"], media["example"]
+
+
+def test_every_example_fits_its_schema(document):
+    found = list(examples(document))
+    assert len(found) >= 8
+    for where, schema, example in found:
+        validator = Draft202012Validator({**schema, "components": document["components"]})
+        problems = [error.message for error in validator.iter_errors(example)]
+        assert problems == [], where
+
+
+def test_the_product_pages_examples_are_included(document):
+    schemas = document["components"]["schemas"]
+    create = schemas["PlantCreate"]["example"]
+    assert create["clientId"] == "acme-client-id" and create["name"] == "Acme Site A"
+    assert [block["from"] for block in create["timeConfigs"]] == ["00:00", "07:00"]
+    assert schemas["ConfigUpdateRequest"]["example"]["configUpdateReqCode"] == "req-abc123"
+    assert schemas["PlantConfig"]["example"]["esiState"] == "PLC_READY"
+
+
+def test_the_second_server_is_the_configured_internal_url(tmp_path):
+    env = base_env(tmp_path, f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                   VOKE_ESM_INTERNAL_URL="http://127.0.0.1:4999/api/v1/voke-esm")
+    document = create_app(env).test_client().get(OPENAPI_PATH).json
+    assert document["servers"][1]["url"] == "http://127.0.0.1:4999"
