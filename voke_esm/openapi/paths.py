@@ -104,7 +104,8 @@ def query(name: str, schema: dict, description: str, is_required: bool = False,
 
 def path_id(name: str, description: str) -> dict:
     return {"name": name, "in": "path", "required": True, "description": description,
-            "schema": {"type": "string"}, "example": "3f1c9a52-6a8e-4d0f-9f7e-2b8f0c6f1d10"}
+            "schema": {"type": "string", "format": "uuid"},
+            "example": "3f1c9a52-6a8e-4d0f-9f7e-2b8f0c6f1d10"}
 
 
 ESM = [{"esmBearer": []}]
