@@ -27,4 +27,9 @@ def format_number(value: object) -> str:
     return show_number(value)
 
 
-from . import organization_views, plant_views, sandbox_views  # noqa: E402, F401 - routes on bp
+from . import (  # noqa: E402, F401 - routes on bp
+    api_views,
+    organization_views,
+    plant_views,
+    sandbox_views,
+)
