@@ -247,6 +247,7 @@ def test_form_and_json_requests_share_the_clients_token_quota(limited_app):
 # -- a standard client against the real server ---------------------------------------------------
 
 def test_requests_oauthlib_backend_application_client(env, sandbox, monkeypatch):
+    import requests
     from oauthlib.oauth2 import BackendApplicationClient, InvalidClientError
     from requests_oauthlib import OAuth2Session
 
@@ -265,6 +266,12 @@ def test_requests_oauthlib_backend_application_client(env, sandbox, monkeypatch)
             listed = session.get(base_url + LIST_URL)
             assert listed.status_code == 200
             assert listed.json()[0]["plantId"] == "PLANT-001"
+        # A 10 KB secret in Basic reaches the app (not gunicorn's header limit page).
+        long_basic = basic(acme.client_id, "s" * 10240)
+        response = requests.post(base_url + TOKEN_URL, data={"grant_type": "client_credentials"},
+                                 headers=long_basic, timeout=30)
+        assert response.status_code == 401
+        assert response.json()["error"] == "invalid_client"
         session = OAuth2Session(client=BackendApplicationClient(client_id=acme.client_id))
         with pytest.raises(InvalidClientError):
             session.fetch_token(token_url=base_url + TOKEN_URL, client_id=acme.client_id,
