@@ -23,7 +23,9 @@ def test_every_operation_conforms_to_the_document(env, app, sandbox, capsys, tmp
     sandbox.plant(acme.client_id, "PLANT-002")
     admin_id = make_user(app, "root@voke.test")
     tokens = {"VOKE_ESM_SCHEMATHESIS_TRADING_TOKEN": direct_token(app, acme.client_id),
-              "VOKE_ESM_SCHEMATHESIS_ADMIN_TOKEN": user_token(app, admin_id)}
+              "VOKE_ESM_SCHEMATHESIS_ADMIN_TOKEN": user_token(app, admin_id),
+              "VOKE_ESM_SCHEMATHESIS_CLIENT_ID": acme.client_id,
+              "VOKE_ESM_SCHEMATHESIS_CLIENT_SECRET": acme.client_secret}
     with live_server(env) as base_url:
         result = subprocess.run(
             [str(BIN / "schemathesis"), "run", f"{base_url}{OPENAPI_PATH}", "--url", base_url,
