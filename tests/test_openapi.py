@@ -9,6 +9,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from tests.conftest import base_env
+from tests.ui_support import admin_client
 from voke_esm import create_app
 from voke_esm.openapi import OPENAPI_PATH
 
@@ -16,14 +17,15 @@ METHODS = {"get", "post", "put", "patch", "delete"}
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def doc_app(tmp_path_factory):
+    """The document needs no database: one app for the module."""
     folder = tmp_path_factory.mktemp("openapi")
     return create_app(base_env(folder, f"sqlite:///{folder / 'unused.sqlite3'}"), TESTING=True)
 
 
 @pytest.fixture(scope="module")
-def document(app):
-    response = app.test_client().get(OPENAPI_PATH)
+def document(doc_app):
+    response = doc_app.test_client().get(OPENAPI_PATH)
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     return response.json
@@ -39,9 +41,11 @@ def openapi_path(rule: str) -> str:
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
 
 
-def test_every_api_route_is_documented_and_nothing_else(app, document):
+def test_every_api_route_is_documented_and_nothing_else(doc_app, document):
+    """A new route under /api/ fails here until paths.py documents it (and schemathesis then
+    checks its answers against that documentation)."""
     routes = {(method.lower(), openapi_path(rule.rule))
-              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
+              for rule in doc_app.url_map.iter_rules() if rule.rule.startswith("/api/")
               for method in rule.methods if method.lower() in METHODS}
     documented = {(method, path) for path, item in document["paths"].items()
                   for method in item if method in METHODS}
@@ -110,3 +114,18 @@ def test_the_second_server_is_the_configured_internal_url(tmp_path):
                    VOKE_ESM_INTERNAL_URL="http://127.0.0.1:4999/api/v1/voke-esm")
     document = create_app(env).test_client().get(OPENAPI_PATH).json
     assert document["servers"][1]["url"] == "http://127.0.0.1:4999"
+
+
+def test_the_api_page_is_for_superadmins_and_links_the_document(app, client):
+    anonymous = client.get("/platform/api")
+    assert anonymous.status_code == 303 and "/login" in anonymous.headers["Location"]
+    page = admin_client(app).get("/platform/api")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'href="{OPENAPI_PATH}" download="openapi.json"' in html
+    assert f'data-openapi-url="{OPENAPI_PATH}"' in html
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html
+    assert '<a href="/platform/api"\n           aria-current="page">API</a>' in html
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'; "
+                                                              "script-src 'self';")
+    assert "<script>" not in html and "style=" not in html
