@@ -276,3 +276,19 @@ def test_requests_oauthlib_backend_application_client(env, sandbox, monkeypatch)
         with pytest.raises(InvalidClientError):
             session.fetch_token(token_url=base_url + TOKEN_URL, client_id=acme.client_id,
                                 client_secret="vesm_wrong")
+
+
+def test_a_form_over_1_mib_is_413_in_the_envelope_and_still_rate_limited(client, caplog):
+    """The rate-limit key reads the form too: it must not fail there (the limiter would log an
+    error and skip the limit)."""
+    from tests.factories import assert_envelope
+
+    response = post_form(client, f"{GRANT}&client_id=a&client_secret={'s' * 2 * 1024 * 1024}")
+    assert_envelope(response, 413, "PAYLOAD_TOO_LARGE")
+    assert "X-RateLimit-Limit" in response.headers
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_a_long_form_secret_is_invalid_client(client):
+    response = post_form(client, f"{GRANT}&client_id=a&client_secret={'s' * 1000 * 1000}")
+    assert_oauth_error(response, 401, "invalid_client")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
 from flask import Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from .errors import Unauthorized
 from .http import NO_STORE
@@ -66,7 +67,7 @@ def claimed_client_id() -> str | None:
         return None
     try:
         return client_auth().client_id
-    except OAuthError:
+    except (OAuthError, HTTPException):  # a malformed header; a form too large to read
         return None
 
 
