@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from tests.conftest import base_env
 from tests.ui_support import admin_client
-from voke_esm import create_app
-from voke_esm.openapi import OPENAPI_PATH
+from voke_esm import create_app, openapi
+from voke_esm.openapi import OPENAPI_PATH, openapi_path
+from voke_esm.openapi.qa import qa_paths
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -36,9 +35,8 @@ def test_the_document_is_valid_openapi_3_1(document):
     validate(document)  # raises on the first problem
 
 
-def openapi_path(rule: str) -> str:
-    """/x/<org_id> and /x/<string:org_id> -> /x/{org_id}"""
-    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+def test_flask_rules_become_openapi_paths():
+    assert openapi_path("/a/<org_id>/b/<int(max=9):version>/c") == "/a/{org_id}/b/{version}/c"
 
 
 def test_every_api_route_is_documented_and_nothing_else(doc_app, document):
@@ -129,3 +127,16 @@ def test_the_api_page_is_for_superadmins_and_links_the_document(app, client):
     assert page.headers["Content-Security-Policy"].startswith("default-src 'self'; "
                                                               "script-src 'self';")
     assert "<script>" not in html and "style=" not in html
+
+
+def test_qa_operations_are_listed_once_served_and_valid_before():
+    """The QA controls (CONTRACT §6) land on their own branches: their documentation is valid
+    now and appears as soon as the app serves their routes."""
+    everything = openapi.document("http://127.0.0.1:4410/api/v1/voke-esm")
+    validate(everything)
+    assert set(qa_paths()) <= set(everything["paths"])
+    for where, schema, example in examples(everything):
+        validator = Draft202012Validator({**schema, "components": everything["components"]})
+        assert list(validator.iter_errors(example)) == [], where
+    nothing_served = openapi.document("http://127.0.0.1:4410/api/v1/voke-esm", served=set())
+    assert not set(qa_paths()) & set(nothing_served["paths"])
