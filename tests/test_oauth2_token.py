@@ -214,6 +214,10 @@ def test_form_requests_are_journaled_without_secrets(app, client, sandbox):
         entries = db.session.query(JournalEntry).order_by(JournalEntry.id).all()
     assert [(e.client_id, e.status, e.outcome) for e in entries] == [
         (acme.client_id, 200, None), (acme.client_id, 401, "invalid_client")]
+    assert entries[0].request_body == {"grant_type": "client_credentials",
+                                       "client_id": acme.client_id,
+                                       "client_secret": "[redacted]"}
+    assert entries[1].request_body == {"grant_type": "client_credentials"}
     assert all(acme.client_secret not in repr(vars(e)) for e in entries)
 
 

@@ -71,6 +71,15 @@ def claimed_client_id() -> str | None:
         return None
 
 
+def form_for_journal() -> dict | None:
+    """A form request's parameters as sent, for the journal (which redacts the secret)."""
+    try:
+        return {key: values[0] if len(values) == 1 else values
+                for key, values in request.form.lists()}
+    except HTTPException:
+        return None
+
+
 def client_auth() -> ClientAuth:
     """The client credentials sent, parsed once; OAuthError for a malformed Basic header."""
     if "oauth2_client_auth" not in g:

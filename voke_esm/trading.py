@@ -78,7 +78,9 @@ def record_in_journal(response):
     not recorded, so they cannot fill the journal."""
     if _not_loopback():
         return response
-    body = request_json() if request.content_length else None  # (0 or None: no body)
+    body = None
+    if request.content_length:  # (0 or None: no body)
+        body = oauth2.form_for_journal() if oauth2.is_form_request() else request_json()
     answer = response.get_json(silent=True) if response.is_json else None
     plant_id = request.args.get("plantId") or (body.get("plantId") if isinstance(body, dict)
                                                 else None)
