@@ -140,3 +140,42 @@ def test_qa_operations_are_listed_once_served_and_valid_before():
         assert list(validator.iter_errors(example)) == [], where
     nothing_served = openapi.document("http://127.0.0.1:4410/api/v1/voke-esm", served=set())
     assert not set(qa_paths()) & set(nothing_served["paths"])
+
+
+def response_schema(document: dict, method: str, path: str, status: str) -> dict:
+    response = document["paths"][path][method]["responses"][status]
+    return response["content"]["application/json"]["schema"]
+
+
+def test_real_answers_match_their_documented_schemas(app, client, sandbox, document):
+    """Fuzzing rarely guesses an existing id; these are the 200s of a real sandbox."""
+    from tests.admin_support import make_user, user_token
+    from tests.test_oauth2_token import GRANT, basic, post_form
+
+    acme = sandbox.enabled()
+    plant_id = sandbox.plant(acme.client_id, "PLANT-002", description="Battery storage + PV")
+    admin = {"Authorization": f"Bearer {user_token(app, make_user(app, 'root@voke.test'))}"}
+    trading = sandbox.headers(acme)
+    admin_api = "/api/v1/voke-esm/admin"
+    calls = [
+        ("post", "/api/v1/voke-esm/trading/token", "200",
+         post_form(client, GRANT, basic(acme.client_id, acme.client_secret))),
+        ("get", "/api/v1/voke-esm/trading/plant/list", "200",
+         client.get("/api/v1/voke-esm/trading/plant/list", headers=trading)),
+        ("get", "/api/v1/voke-esm/trading/plant/config", "200",
+         client.get("/api/v1/voke-esm/trading/plant/config?plantId=PLANT-002", headers=trading)),
+        ("get", "/api/v1/organizations", "200", client.get("/api/v1/organizations",
+                                                           headers=admin)),
+        ("get", f"{admin_api}/status", "200",
+         client.get(f"{admin_api}/status?orgId={acme.org_id}", headers=admin)),
+        ("get", f"{admin_api}/plants", "200", client.get(f"{admin_api}/plants", headers=admin)),
+        ("get", f"{admin_api}/plants/{{plant_id}}", "200",
+         client.get(f"{admin_api}/plants/{plant_id}", headers=admin)),
+        ("get", f"{admin_api}/journal", "200", client.get(f"{admin_api}/journal",
+                                                          headers=admin)),
+    ]
+    for method, path, status, response in calls:
+        assert response.status_code == int(status), (path, response.json)
+        schema = response_schema(document, method, path, status)
+        validator = Draft202012Validator({**schema, "components": document["components"]})
+        assert [e.message for e in validator.iter_errors(response.json)] == [], path

@@ -187,7 +187,11 @@ SANDBOX_STATUS = obj({
     "clientId": NULLABLE_STRING, "esmApiUrl": NULLABLE_STRING,
     "plantCount": {"type": "integer"}, "enabledAt": {"type": ["string", "null"]},
     "hasEsmCredentials": {"type": "boolean"},
-}, ("orgId", "enabled", "status", "clientId", "esmApiUrl", "plantCount", "enabledAt"))
+    "credentials": {"type": "string", "enum": ["present", "none", "unreadable"],
+                    "description": "Voke's stored copy; unreadable when no key of the ring "
+                                   "opens it"},
+}, ("orgId", "enabled", "status", "clientId", "esmApiUrl", "plantCount", "enabledAt",
+    "hasEsmCredentials", "credentials"))
 MESSAGE = obj({"message": STRING}, ("message",),
               example={"message": "Voke ESM disabled for acme"})
 JOURNAL_ENTRY = obj({
