@@ -13,6 +13,7 @@ import click
 from flask.cli import FlaskGroup
 
 from . import ConfigError, create_app
+from .cli_check import check
 from .errors import DomainError
 from .representations import journal_entry_json, organization_json, plant_json
 from .services import accounts, demo, journal, organizations, plants, sandbox
@@ -256,9 +257,18 @@ def read_json_argument(argument: str) -> dict:
     return data
 
 
+cli.add_command(check)
+from . import cli_revisions, cli_seeds  # noqa: E402,F401 - register their commands
+
+
 def main() -> None:
     try:
         cli.main()
     except ConfigError as error:
         click.echo(f"voke-esm: {error}", err=True)
         sys.exit(2)
+
+
+from .cli_clock import clock_group  # noqa: E402 - uses the helpers above
+
+cli.add_command(clock_group)
