@@ -60,7 +60,8 @@ def test_every_operation_documents_its_bodies_and_errors(document):
                 if "$ref" in response or status == "204":
                     continue
                 assert "application/json" in response.get("content", {}), (where, status)
-            if method in {"post", "patch"} and not path.endswith(("/enable", "/disable")):
+            if method in {"post", "patch"} and not path.endswith(("/enable", "/disable",
+                                                                  "/restore")):
                 assert operation["requestBody"]["content"], where
             if path.startswith("/api/v1/voke-esm/admin") or path.startswith(
                     "/api/v1/organizations"):
@@ -173,7 +174,24 @@ def test_real_answers_match_their_documented_schemas(app, client, sandbox, docum
          client.get(f"{admin_api}/plants/{plant_id}", headers=admin)),
         ("get", f"{admin_api}/journal", "200", client.get(f"{admin_api}/journal",
                                                           headers=admin)),
+        ("get", f"{admin_api}/clock", "200",
+         client.get(f"{admin_api}/clock?clientId={acme.client_id}", headers=admin)),
+        ("patch", f"{admin_api}/plants/{{plant_id}}", "200",
+         client.patch(f"{admin_api}/plants/{plant_id}", headers=admin, json={
+             "timeConfigs": [{"from": "00:00", "to": "12:00", "pBatMax": 5, "pBatMin": -5,
+                              "socMax": 80, "socMin": 10}], "applyDelaySeconds": 0})),
+        ("get", f"{admin_api}/plants/{{plant_id}}/revisions", "200",
+         client.get(f"{admin_api}/plants/{plant_id}/revisions", headers=admin)),
+        ("get", f"{admin_api}/plants/{{plant_id}}/revisions/diff", "200",
+         client.get(f"{admin_api}/plants/{plant_id}/revisions/diff?from=1&to=2",
+                    headers=admin)),
+        ("post", f"{admin_api}/plants/{{plant_id}}/revisions/{{version}}/restore", "200",
+         client.post(f"{admin_api}/plants/{plant_id}/revisions/1/restore", headers=admin)),
     ]
+    exported = client.get(f"{admin_api}/export?clientId={acme.client_id}", headers=admin)
+    calls += [("get", f"{admin_api}/export", "200", exported),
+              ("post", f"{admin_api}/import", "200",
+               client.post(f"{admin_api}/import", json=exported.json, headers=admin))]
     for method, path, status, response in calls:
         assert response.status_code == int(status), (path, response.json)
         schema = response_schema(document, method, path, status)

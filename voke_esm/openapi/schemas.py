@@ -76,7 +76,9 @@ PLANT = obj({
     "description": NULLABLE_STRING, "fvePeakPowerKwp": NUMBER, "capacityKwh": NUMBER,
     "configEnabled": {"type": "boolean"}, "plantWithLoad": {"type": "boolean"},
     "esiState": STRING, "timeConfigs": {"type": "array", "items": ref("TimeConfigBlock")},
-    "version": {"type": "integer"}, "createdAt": DATE_TIME, "updatedAt": DATE_TIME,
+    "version": {"type": "integer"}, "applyDelaySeconds": {"type": "integer", "minimum": 0},
+    "applyOutcome": {"type": "string", "enum": ["applied", "failed"]},
+    "createdAt": DATE_TIME, "updatedAt": DATE_TIME,
 })
 PLANT["required"] = list(_every(PLANT))
 
@@ -91,6 +93,11 @@ PLANT_FIELDS = {
     "configEnabled": {"type": "boolean"}, "plantWithLoad": {"type": "boolean"},
     "esiState": {"type": "string", "pattern": "^[A-Z0-9_]+$", "maxLength": 32},
     "timeConfigs": TIME_CONFIGS,
+    "applyDelaySeconds": {"type": "integer", "minimum": 0, "maximum": 86400,
+                          "description": "A slow device: updates apply this long after "
+                                         "(CONTRACT §6.3)"},
+    "applyOutcome": {"type": "string", "enum": ["applied", "failed"],
+                     "description": "failed: a delayed update never applies"},
 }
 PLANT_CREATE = obj(PLANT_FIELDS, ("clientId", "externalPlantId", "name"), closed=True,
                    example={"clientId": "acme-client-id", "externalPlantId": "PLANT-001",
