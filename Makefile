@@ -40,9 +40,14 @@ static/vendor/htmx.min.js static/vendor/swagger-ui/swagger-ui-bundle.js &: packa
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
 	  node_modules/swagger-ui-dist/LICENSE static/vendor/swagger-ui/
 
-# Browser tests drive Debian's Chromium; install it when missing and we may.
-browser:
+# Browser tests drive Debian's Chromium; install it when missing and we may. They read axe-core
+# (an npm devDependency, never served) from node_modules.
+browser: node_modules/axe-core/axe.min.js
 	@scripts/ensure-chromium
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 lint: install
 	$(BIN)/ruff check .
