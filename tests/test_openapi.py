@@ -61,7 +61,7 @@ def test_every_operation_documents_its_bodies_and_errors(document):
                     continue
                 assert "application/json" in response.get("content", {}), (where, status)
             if method in {"post", "patch"} and not path.endswith(("/enable", "/disable",
-                                                                  "/restore")):
+                                                                  "/restore", "/reset")):
                 assert operation["requestBody"]["content"], where
             if path.startswith("/api/v1/voke-esm/admin") or path.startswith(
                     "/api/v1/organizations"):
@@ -191,7 +191,17 @@ def test_real_answers_match_their_documented_schemas(app, client, sandbox, docum
     exported = client.get(f"{admin_api}/export?clientId={acme.client_id}", headers=admin)
     calls += [("get", f"{admin_api}/export", "200", exported),
               ("post", f"{admin_api}/import", "200",
-               client.post(f"{admin_api}/import", json=exported.json, headers=admin))]
+               client.post(f"{admin_api}/import", json=exported.json, headers=admin)),
+              ("post", f"{admin_api}/faults", "201",
+               client.post(f"{admin_api}/faults", headers=admin, json={
+                   "clientId": acme.client_id, "effect": {"type": "latency", "ms": 0}})),
+              ("post", f"{admin_api}/faults/presets/{{name}}", "201",
+               client.post(f"{admin_api}/faults/presets/flaky-partner", headers=admin,
+                           json={"clientId": acme.client_id})),
+              ("get", f"{admin_api}/faults", "200", client.get(f"{admin_api}/faults",
+                                                               headers=admin)),
+              ("post", f"{admin_api}/reset", "200",
+               client.post(f"{admin_api}/reset?orgId={acme.org_id}", headers=admin))]
     for method, path, status, response in calls:
         assert response.status_code == int(status), (path, response.json)
         schema = response_schema(document, method, path, status)

@@ -10,7 +10,7 @@ import re
 
 from flask import Blueprint, current_app
 
-from . import history, qa
+from . import faults, history, qa
 from .paths import RESPONSES, SECURITY_SCHEMES, admin_paths, meta_paths, trading_paths
 from .schemas import SCHEMAS
 
@@ -27,7 +27,8 @@ def document(internal_url: str, served: set[str] | None = None) -> dict:
     """The whole document; `internal_url` (VOKE_ESM_INTERNAL_URL) names the second server.
     QA operations are listed only when their path is in `served` (the app's routes)."""
     origin = internal_url.split("/api/", 1)[0]
-    qa_paths = {path: item for path, item in {**qa.qa_paths(), **history.history_paths()}.items()
+    every_qa_path = {**qa.qa_paths(), **history.history_paths(), **faults.fault_paths()}
+    qa_paths = {path: item for path, item in every_qa_path.items()
                 if served is None or path in served}
     return {
         "openapi": "3.1.0",
@@ -37,7 +38,8 @@ def document(internal_url: str, served: set[str] | None = None) -> dict:
         "tags": [{"name": "Trading (what Voke calls)"}, {"name": "Authentication"},
                  {"name": "Admin (SuperAdmin)"}, {"name": "Meta"}],
         "paths": {**trading_paths(), **admin_paths(), **qa_paths, **meta_paths()},
-        "components": {"schemas": {**SCHEMAS, **qa.SCHEMAS, **history.SCHEMAS},
+        "components": {"schemas": {**SCHEMAS, **qa.SCHEMAS, **history.SCHEMAS,
+                                   **faults.SCHEMAS},
                        "responses": RESPONSES, "securitySchemes": SECURITY_SCHEMES},
     }
 

@@ -53,8 +53,8 @@ TIME_CONFIGS = {"type": "array", "items": ref("TimeConfigBlock"), "minItems": 1,
 ERROR = obj({
     "statusCode": {"type": "integer"},
     "error": STRING,
-    "code": {"type": "string", "enum": [*STATUS_OF, "METHOD_NOT_ALLOWED", "BAD_GATEWAY",
-                                         "GATEWAY_TIMEOUT"]},
+    "code": {"type": "string", "enum": list(dict.fromkeys([
+        *STATUS_OF, "METHOD_NOT_ALLOWED", "BAD_GATEWAY", "GATEWAY_TIMEOUT"]))},
     "message": STRING,
     "details": {"type": "array", "items": STRING,
                 "description": "One `field.path: message` line per problem"},
