@@ -47,7 +47,9 @@ from . import (  # noqa: E402, F401 - routes on bp
     api_views,
     clock_views,
     fault_views,
+    history_views,
     organization_views,
     plant_views,
     sandbox_views,
+    seed_views,
 )

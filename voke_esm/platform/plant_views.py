@@ -8,7 +8,9 @@ from ..auth.guards import redirect_to
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Organization, Plant
+from ..params import search_text
 from ..services import applies, clock, organizations, plants, sandbox
+from ..services import revisions as config_history
 from ..timeconfig import FIELDS as BLOCK_FIELDS
 from . import bp
 from .forms import BlockRow, PlantForm
@@ -37,7 +39,8 @@ def editor_context(organization: Organization, plant: Plant | None, form: PlantF
     return {"organization": organization, "plant": plant, "form": form, "saved": saved,
             "timeline": build_timeline(plant.time_configs) if plant else None,
             "revisions": [(revision, applies.due_in_seconds(revision, now))
-                          for revision in revisions]}
+                          for revision in revisions],
+            "versions": config_history.applied_versions(plant) if plant else []}
 
 
 @bp.get("/voke-esm/<org_id>/plants/new")
@@ -89,13 +92,13 @@ def save_plant(plant_id: str):
 
 @bp.delete("/plants/<plant_id>")
 def delete_plant(plant_id: str):
+    search = search_text()  # read before the delete: a bad one must change nothing
     plant = plants.get_plant(plant_id)
     label, client_id = plant.external_plant_id, plant.client_id
     organization = organization_of(plant)
     plants.delete_plant(plant)
     flash(f"Plant {label} deleted.", "success")
     if wants_fragment():
-        search = request.args.get("q", "").strip()
         return render_partial("platform/_plant_deleted.html", plant_search=search,
                               plants=plants.list_plants(client_id, search),
                               plant_count=plants.count_plants(client_id))
