@@ -24,6 +24,13 @@ def _not_loopback() -> bool:
     return not is_loopback(request.remote_addr)
 
 
+def _token_claims() -> dict | None:
+    """The claims of the bearer token, verified once per call (None: missing or not valid)."""
+    if "token_claims" not in g:
+        g.token_claims = sandbox.token_claims(bearer_token() or "")
+    return g.token_claims
+
+
 def _claimed_client_id() -> str | None:
     """Who the caller says it is: the submitted clientId on the token endpoint, else the sub
     of a well-signed token (revocation is checked later, by the bearer guard)."""
@@ -33,7 +40,7 @@ def _claimed_client_id() -> str | None:
             body = request_json()
             client_id = body.get("clientId") if isinstance(body, dict) else None
         else:
-            claims = sandbox.token_claims(bearer_token() or "")
+            claims = _token_claims()
             client_id = claims["sub"] if claims else None
         valid = isinstance(client_id, str) and 0 < len(client_id) <= 120
         g.claimed_client_id = client_id if valid else None
@@ -67,17 +74,40 @@ def guard():
     if _not_loopback():
         raise DomainError("FORBIDDEN", "Voke ESM answers loopback callers only")
     if request.endpoint != "trading.token":
-        g.esm_client = sandbox.client_from_token(bearer_token())
+        # The one place the caller is resolved: the client, and the plant the call names when
+        # it names one, in one query.
+        g.plant_asked = _plant_asked()
+        g.esm_client, g.esm_plant = sandbox.client_from_token(
+            bearer_token(), _token_claims(), g.plant_asked)
+
+
+def _plant_asked() -> str | None:
+    """The plantId a call names (query or body), if it could name a plant at all."""
+    body = request_json() if request.method == "POST" else None
+    plant_id = (body.get("plantId") if isinstance(body, dict)
+                else request.args.get("plantId"))
+    return plant_id if plants.could_be_plant_id(plant_id) else None
+
+
+def _plant(plant_id: str) -> Plant:
+    """The caller's plant `plant_id`; usually fetched by the guard with the client."""
+    if plant_id == g.plant_asked:
+        if g.esm_plant is None:
+            raise plants.plant_not_found(plant_id)
+        return g.esm_plant
+    return plants.find_client_plant(g.esm_client.client_id, plant_id)
 
 
 @bp.after_request
 def record_in_journal(response):
     """What a loopback caller sent and got, for QA; callers refused by the loopback guard are
     not recorded, so they cannot fill the journal."""
-    if _not_loopback():
+    if _not_loopback() or not current_app.config.get("VOKE_ESM_JOURNAL", True):
         return response
     body = request_json() if request.content_length else None  # (0 or None: no body)
-    answer = response.get_json(silent=True) if response.is_json else None
+    # Only updates and errors carry a resultCode or code: a read's answer is not parsed again.
+    answer = (response.get_json(silent=True) if response.is_json and (
+        request.method == "POST" or response.status_code >= 400) else None)
     plant_id = request.args.get("plantId") or (body.get("plantId") if isinstance(body, dict)
                                                 else None)
     client_id = _claimed_client_id()
@@ -122,7 +152,7 @@ def plant_list():
 
 @bp.get("/plant/config")
 def plant_config():
-    plant = plants.find_client_plant(g.esm_client.client_id, query_arg("plantId", required=True))
+    plant = _plant(query_arg("plantId", required=True))
     return {"plantId": plant.external_plant_id, "version": plant.config_version,
             "configEnabled": plant.config_enabled, "esiState": plant.esi_state,
             "timeConfigs": plant.time_configs}
@@ -137,7 +167,7 @@ def plant_config_update():
     if "timeConfigs" not in fields.data:
         fields.details.append("timeConfigs: is required")
     values = fields.done(resultCode="cfg_rejected")
-    plant = plants.find_client_plant(g.esm_client.client_id, values["plantId"])
+    plant = _plant(values["plantId"])
     result = plants.apply_config_update(plant, fields.data["timeConfigs"],
                                         values["configUpdateReqCode"], values["validateOnly"],
                                         source="trading")

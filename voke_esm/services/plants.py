@@ -128,8 +128,17 @@ def find_client_plant(client_id: str, external_plant_id: str) -> Plant:
     plant = db.session.scalar(sa.select(Plant).where(
         Plant.client_id == client_id, Plant.external_plant_id == external_plant_id))
     if plant is None:
-        raise NotFound(f"Plant {external_plant_id!r} not found", code="PLANT_NOT_FOUND")
+        raise plant_not_found(external_plant_id)
     return plant
+
+
+def plant_not_found(external_plant_id: str) -> NotFound:
+    return NotFound(f"Plant {external_plant_id!r} not found", code="PLANT_NOT_FOUND")
+
+
+def could_be_plant_id(value: object) -> bool:
+    """Whether a lookup by this external id could find a plant (one every backend compares)."""
+    return isinstance(value, str) and 0 < len(value) <= 64 and "\x00" not in value
 
 
 def ensure_default_plant(client_id: str) -> Plant | None:

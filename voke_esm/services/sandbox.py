@@ -10,7 +10,7 @@ from flask import current_app
 from .. import credentials, tokens, vault
 from ..errors import INVALID_TOKEN_CHALLENGE, Conflict, Unauthorized
 from ..extensions import db
-from ..models import EsmClient, Organization, TradingPartnerConfig, utcnow
+from ..models import EsmClient, Organization, Plant, TradingPartnerConfig, utcnow
 from . import conflict_on_duplicate
 from .plants import count_plants, ensure_default_plant
 
@@ -119,19 +119,24 @@ def token_claims(token: str) -> dict | None:
         return None
 
 
-def client_from_token(token: str | None) -> EsmClient:
+def client_from_token(token: str | None, claims: dict | None,
+                      plant_id: str | None = None) -> tuple[EsmClient, Plant | None]:
     """The client a bearer token speaks for, if it is valid and not revoked since issue
-    (None: no bearer credentials were sent; "": a malformed Authorization header)."""
+    (None: no bearer credentials were sent), with its plant `plant_id` (None: not found or not
+    asked), in one indexed query. `claims`: the token's, verified by `token_claims`."""
     if token is None:
         raise Unauthorized("Missing bearer token")
-    claims = token_claims(token)
-    client = None
+    row = None
     if claims is not None:
-        client = db.session.scalar(sa.select(EsmClient).where(
-            EsmClient.client_id == claims["sub"]))
-    if client is None or not client.active or client.generation != claims["gen"]:
+        on_plant = sa.and_(Plant.client_id == EsmClient.client_id,
+                           Plant.external_plant_id == plant_id)
+        row = db.session.execute(
+            sa.select(EsmClient, Plant).outerjoin(Plant, on_plant if plant_id else sa.false())
+            .where(EsmClient.client_id == claims["sub"], EsmClient.active.is_(True),
+                   EsmClient.generation == claims["gen"])).first()
+    if row is None:
         raise Unauthorized("Invalid or expired access token", challenge=INVALID_TOKEN_CHALLENGE)
-    return client
+    return row[0], row[1]
 
 
 def _record_partner_config(organization: Organization, issued: Credentials) -> None:
