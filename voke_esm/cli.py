@@ -166,8 +166,13 @@ def plants_group() -> None:
 @click.option("--client-id", help="Only the plants of this clientId.")
 @one_line_errors
 def plants_list(client_id: str | None) -> None:
-    """The plants as a JSON array."""
-    echo_json([plant_json(p) for p in plants.list_plants(client_id)])
+    """The plants as a JSON array, written as they are read (any number of plants)."""
+    from flask import current_app
+
+    click.echo("[", nl=False)
+    for n, plant in enumerate(plants.stream_plants(client_id)):
+        click.echo(("," if n else "") + current_app.json.dumps(plant_json(plant)), nl=False)
+    click.echo("]")
 
 
 @plants_group.command("create")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from ..extensions import db
 from ..models import ConfigRevision, EsmClient, Plant, utcnow
 from ..timeconfig import default_time_configs, is_number, validate_time_configs
 from ..validation import Fields, contains_pattern, parse_uuid
-from . import conflict_on_duplicate
+from . import conflict_on_duplicate, page_of
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,8 @@ def get_plant(plant_id: object) -> Plant:
     return plant
 
 
-def list_plants(client_id: str | None = None, search: str = "") -> list[Plant]:
+def plants_query(client_id: str | None = None, search: str = "") -> sa.Select:
+    """Plants (of one client, matching a search) in the order every list shows them."""
     query = sa.select(Plant)
     if client_id is not None:
         query = query.where(Plant.client_id == client_id)
@@ -116,7 +118,21 @@ def list_plants(client_id: str | None = None, search: str = "") -> list[Plant]:
         pattern = contains_pattern(search)
         query = query.where(sa.or_(sa.func.lower(Plant.external_plant_id).like(pattern, "\\"),
                                    sa.func.lower(Plant.name).like(pattern, "\\")))
-    return list(db.session.scalars(query.order_by(Plant.client_id, Plant.external_plant_id)))
+    return query.order_by(Plant.client_id, Plant.external_plant_id)
+
+
+def list_plants(client_id: str | None = None, search: str = "") -> list[Plant]:
+    """Every matching plant: for one client's trading list (never the whole table)."""
+    return list(db.session.scalars(plants_query(client_id, search)))
+
+
+def page_of_plants(client_id: str | None, search: str, page: int, limit: int) -> dict:
+    return page_of(plants_query(client_id, search), page, limit)
+
+
+def stream_plants(client_id: str | None = None) -> Iterator[Plant]:
+    """Every matching plant, fetched a batch at a time (for exports of any size)."""
+    yield from db.session.scalars(plants_query(client_id).execution_options(yield_per=500))
 
 
 def count_plants(client_id: str) -> int:
