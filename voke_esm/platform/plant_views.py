@@ -12,6 +12,7 @@ from ..services import organizations, plants, sandbox
 from . import bp
 from .forms import BlockRow, PlantForm
 from .fragments import render, render_partial, wants_fragment
+from .sandbox_views import plant_page_of
 from .schedule import build_timeline
 
 EDITOR = "platform/plant_editor.html"
@@ -92,8 +93,10 @@ def delete_plant(plant_id: str):
     flash(f"Plant {label} deleted.", "success")
     if wants_fragment():
         search = request.args.get("q", "").strip()
+        listing = plant_page_of(client_id, search, 1)
         return render_partial("platform/_plant_deleted.html", plant_search=search,
-                              plants=plants.list_plants(client_id, search),
+                              plants=listing["items"], plant_listing=listing,
+                              organization=organization,
                               plant_count=plants.count_plants(client_id))
     return redirect_to(url_for(".sandbox_page", org=organization.id))
 

@@ -11,46 +11,61 @@ from ..services import journal, organizations, plants, sandbox
 from ..services.sandbox import Credentials
 from . import bp
 from .fragments import render, wants_fragment
+from .organization_views import page_number
 
 PAGE = "platform/voke_esm.html"
 SEARCH_FROM = 6  # the picker offers a search box once there are more organizations than this
+PICKER_ROWS = 50  # the picker shows at most this many; a search finds the others
+PLANT_ROWS = 50  # plants a page in the plant table
 JOURNAL_ROWS = 15
 
 
 def page_context(organization: Organization | None, plant_search: str = "",
-                 credentials: Credentials | None = None) -> dict:
+                 credentials: Credentials | None = None, plant_page: int = 1,
+                 org_search: str = "") -> dict:
+    """Everything the page shows; its size does not grow with the database."""
     status = sandbox.status(organization) if organization else None
     client_id = status["clientId"] if status else None
+    picker = organizations.list_organizations(1, PICKER_ROWS, org_search)
+    listing = plant_page_of(client_id, plant_search, plant_page) if client_id else None
     return {
-        "organizations": organizations.all_organizations(),
+        "organizations": picker["items"], "org_total": picker["total"],
         "organization": organization, "status": status, "credentials": credentials,
-        "plants": plants.list_plants(client_id, plant_search) if client_id else [],
+        "plants": listing["items"] if listing else [], "plant_listing": listing,
         "journal": journal.recent(client_id, JOURNAL_ROWS) if client_id else [],
-        "plant_search": plant_search, "search_from": SEARCH_FROM, "org_search": "",
+        "plant_search": plant_search, "search_from": SEARCH_FROM, "org_search": org_search,
     }
+
+
+def plant_page_of(client_id: str, search: str, page: int) -> dict:
+    """A page of the plant table; past the last page, the last one."""
+    listing = plants.page_of_plants(client_id, search, page, PLANT_ROWS)
+    if listing["total_pages"] and page > listing["total_pages"]:
+        listing = plants.page_of_plants(client_id, search, listing["total_pages"], PLANT_ROWS)
+    return listing
 
 
 @bp.get("/voke-esm")
 def sandbox_page():
     org_id = request.args.get("org")
     organization = organizations.get_organization(org_id) if org_id else None
-    return render(PAGE, "panel", **page_context(organization))
+    return render(PAGE, "panel", **page_context(
+        organization, plant_page=page_number(request.args.get("page"))))
 
 
 @bp.get("/voke-esm/picker")
 def organization_picker():
     """Active search in the organization picker."""
-    search = request.args.get("q", "").strip()
-    found = organizations.list_organizations(1, 100, search)["items"]
-    context = page_context(None) | {"organizations": found, "org_search": search}
-    return render(PAGE, "org_list", **context)
+    return render(PAGE, "org_list", **page_context(
+        None, org_search=request.args.get("q", "").strip()))
 
 
 @bp.get("/voke-esm/<org_id>/plants")
 def plant_rows(org_id: str):
-    """Active search in the organization's plant table."""
+    """Active search in the organization's plant table, and its pages."""
     organization = organizations.get_organization(org_id)
-    context = page_context(organization, request.args.get("q", "").strip())
+    context = page_context(organization, request.args.get("q", "").strip(),
+                           plant_page=page_number(request.args.get("page")))
     return render(PAGE, "plant_rows", **context)
 
 
