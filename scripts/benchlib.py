@@ -220,10 +220,15 @@ def fire(loads: list[Load], count: int) -> int:
                 connections[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             body = (load.body_template.replace("{n}", f"fire-{time.time_ns()}-{tid}-{n}")
                     if load.body_template is not None else None)
-            connections[port].request(load.method, load.path, body=body, headers=load.headers)
-            response = connections[port].getresponse()
-            response.read()
-            failed[0] += response.status >= 400
+            try:
+                connections[port].request(load.method, load.path, body=body,
+                                          headers=load.headers)
+                response = connections[port].getresponse()
+                response.read()
+                failed[0] += response.status >= 400
+            except (http.client.HTTPException, OSError):  # e.g. closed while kept alive idle
+                connections.pop(port).close()
+                failed[0] += 1
 
     threads = [threading.Thread(target=connection_loop, args=(i,)) for i in range(CONNECTIONS)]
     for thread in threads:

@@ -42,11 +42,11 @@ def issue(kind: TokenKind, secret: str, subject: str, ttl: int, **claims) -> str
 def verify(kind: TokenKind, secret: str, token: str) -> dict:
     """The claims of a valid token of this kind; InvalidToken for anything else."""
     try:
-        header = jwt.get_unverified_header(token)
-        claims = jwt.decode(
+        decoded = jwt.decode_complete(
             token, secret, algorithms=["HS256"], audience=kind.audience, issuer=kind.issuer,
             options={"require": kind.required, "strict_aud": True, "verify_iat": True},
         )
+        header, claims = decoded["header"], decoded["payload"]
     except (jwt.PyJWTError, ValueError, TypeError) as error:
         raise InvalidToken(str(error)) from error
     if header.get("typ") != kind.typ or header.get("alg") != "HS256":

@@ -4,8 +4,8 @@ thread stores them at least every FLUSH_EVERY seconds, in one transaction per fl
 No caller waits for a journal INSERT or COMMIT. An entry is in the database within
 FLUSH_EVERY plus one flush; a kill -9 loses at most what the buffer held (the README gives the
 measured figure); a clean exit (gunicorn's graceful stop, the interpreter's) flushes it. The
-writer thread lives while calls keep coming and ends after a flush that found nothing new, so
-idle processes (and the tests' many apps) keep no thread.
+writer thread lives while calls keep coming and ends after IDLE_FLUSHES empty rounds, so
+idle processes (and the tests' many apps) keep no thread for long.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collections.abc import Callable
 from flask import Flask
 
 FLUSH_EVERY = 0.25  # seconds
+IDLE_FLUSHES = 8  # the writer ends after this many flushes in a row found nothing (2 s)
 _buffers: weakref.WeakSet[JournalBuffer] = weakref.WeakSet()
 _create_lock = threading.Lock()
 
@@ -56,13 +57,15 @@ class JournalBuffer:
                     self.write(rows)
 
     def _run(self) -> None:
+        idle = 0
         while True:
             time.sleep(FLUSH_EVERY)
-            self.flush()
             with self._lock:
-                if not self._rows:
+                idle = 0 if self._rows else idle + 1
+                if idle >= IDLE_FLUSHES:
                     self._thread = None
                     return
+            self.flush()
 
 
 def buffer_for(app: Flask, write: Callable[[list[dict]], None]) -> JournalBuffer:

@@ -119,6 +119,16 @@ def token_claims(token: str) -> dict | None:
         return None
 
 
+# Built once: the client still active at the token's generation, and (outer-joined) its plant
+# with the asked external id; both lookups use a unique index.
+_CLIENT_AND_PLANT = (
+    sa.select(EsmClient, Plant)
+    .outerjoin(Plant, sa.and_(Plant.client_id == EsmClient.client_id,
+                              Plant.external_plant_id == sa.bindparam("plant_id")))
+    .where(EsmClient.client_id == sa.bindparam("sub"), EsmClient.active.is_(True),
+           EsmClient.generation == sa.bindparam("gen")))
+
+
 def client_from_token(token: str | None, claims: dict | None,
                       plant_id: str | None = None) -> tuple[EsmClient, Plant | None]:
     """The client a bearer token speaks for, if it is valid and not revoked since issue
@@ -128,12 +138,8 @@ def client_from_token(token: str | None, claims: dict | None,
         raise Unauthorized("Missing bearer token")
     row = None
     if claims is not None:
-        on_plant = sa.and_(Plant.client_id == EsmClient.client_id,
-                           Plant.external_plant_id == plant_id)
-        row = db.session.execute(
-            sa.select(EsmClient, Plant).outerjoin(Plant, on_plant if plant_id else sa.false())
-            .where(EsmClient.client_id == claims["sub"], EsmClient.active.is_(True),
-                   EsmClient.generation == claims["gen"])).first()
+        row = db.session.execute(_CLIENT_AND_PLANT, {
+            "sub": claims["sub"], "gen": claims["gen"], "plant_id": plant_id}).first()
     if row is None:
         raise Unauthorized("Invalid or expired access token", challenge=INVALID_TOKEN_CHALLENGE)
     return row[0], row[1]
