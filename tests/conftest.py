@@ -17,6 +17,7 @@ from flask_migrate import upgrade
 from voke_esm import (
     create_app,
     models,  # noqa: F401 - fills db.metadata
+    register_migrations,
 )
 from voke_esm.extensions import db, limiter
 
@@ -50,7 +51,7 @@ def base_env(tmp_path, database_url: str, **extra: str) -> dict[str, str]:
 
 
 def migrated(database_url: str, tmp_path) -> None:
-    app = create_app(base_env(tmp_path, database_url))
+    app = register_migrations(create_app(base_env(tmp_path, database_url)))
     with app.app_context():
         upgrade()
         db.engine.dispose()

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from flask.cli import FlaskGroup
 
-from . import ConfigError, create_app
+from . import ConfigError, create_app, register_migrations
 from .errors import DomainError
 from .representations import journal_entry_json, organization_json, plant_json
 from .services import accounts, journal, organizations, plants, sandbox
@@ -47,7 +47,11 @@ def echo_json(value) -> None:
     click.echo(current_app.json.dumps(value))
 
 
-cli = FlaskGroup(create_app=create_app, add_version_option=False,
+def create_cli_app():
+    return register_migrations(create_app())
+
+
+cli = FlaskGroup(create_app=create_cli_app, add_version_option=False,
                  help="Run and administer the Voke ESM Sandbox.")
 
 

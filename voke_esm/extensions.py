@@ -5,7 +5,6 @@ import time
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from limits.storage import MemoryStorage
@@ -17,7 +16,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 csrf = CSRFProtect()
 # Limits are declared where they apply (trading blueprint, sign-in); nothing is limited by
 # default. If the shared storage is down, each process keeps counting in memory; requests

@@ -13,6 +13,7 @@ from flask import current_app
 from ..credentials import SECRET_PREFIX
 from ..extensions import db
 from ..models import JournalEntry, utcnow
+from ..sqlite import one_writer
 from ..validation import is_valid_unicode
 from .journal_buffer import buffer_for
 
@@ -82,14 +83,15 @@ def _write(rows: list[dict]) -> None:
     """Store queued entries in one transaction, pruning whenever an id crosses a multiple of
     PRUNE_EVERY; a journal failure is logged, never raised."""
     try:
-        if db.session.get_bind().dialect.name == "postgresql":
-            # A diagnostic need not wait for its own WAL flush; a crash may lose the last few.
-            db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
-        db.session.execute(sa.insert(JournalEntry.__table__), rows)
-        last = db.session.scalar(sa.select(sa.func.max(JournalEntry.id)))
-        db.session.commit()
-        if last is not None and last // PRUNE_EVERY != (last - len(rows)) // PRUNE_EVERY:
-            _prune()
+        with one_writer(db.session):
+            if db.session.get_bind().dialect.name == "postgresql":
+                # A diagnostic need not wait for its WAL flush; a crash may lose the last few.
+                db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+            db.session.execute(sa.insert(JournalEntry.__table__), rows)
+            last = db.session.scalar(sa.select(sa.func.max(JournalEntry.id)))
+            db.session.commit()
+            if last is not None and last // PRUNE_EVERY != (last - len(rows)) // PRUNE_EVERY:
+                _prune()
     except Exception:  # noqa: BLE001 - the journal is a diagnostic, never a failure
         db.session.rollback()
         log.warning("Could not write the request journal", exc_info=True)

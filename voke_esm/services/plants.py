@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..models import ConfigRevision, EsmClient, Plant, utcnow
+from ..sqlite import one_writer
 from ..timeconfig import default_time_configs, is_number, validate_time_configs
 from ..validation import Fields, contains_pattern, parse_uuid
 from . import conflict_on_duplicate, page_of
@@ -214,16 +215,18 @@ def _revision_for(plant_id, req_code: str) -> ConfigRevision | None:
 
 
 def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str) -> int:
-    """Bump the version in one atomic UPDATE (no lost version under concurrency), then commit."""
-    version = db.session.execute(
-        sa.update(Plant).where(Plant.id == plant.id)
-        .values(config_version=Plant.config_version + 1, time_configs=blocks,
-                updated_at=utcnow())
-        .returning(Plant.config_version)
-        .execution_options(synchronize_session=False)).scalar_one()
-    db.session.add(ConfigRevision(plant_id=plant.id, version=version, source=source,
-                                  config_update_req_code=req_code, time_configs=blocks))
-    db.session.commit()
+    """Bump the version in one atomic UPDATE (no lost version under concurrency), then commit:
+    one short write transaction."""
+    with one_writer(db.session):
+        version = db.session.execute(
+            sa.update(Plant).where(Plant.id == plant.id)
+            .values(config_version=Plant.config_version + 1, time_configs=blocks,
+                    updated_at=utcnow())
+            .returning(Plant.config_version)
+            .execution_options(synchronize_session=False)).scalar_one()
+        db.session.add(ConfigRevision(plant_id=plant.id, version=version, source=source,
+                                      config_update_req_code=req_code, time_configs=blocks))
+        db.session.commit()
     return version
 
 
