@@ -20,6 +20,7 @@ from voke_esm import (
     register_migrations,
 )
 from voke_esm.extensions import db, limiter
+from voke_esm.services import journal
 
 POSTGRES_URL = os.environ.get("VOKE_ESM_TEST_POSTGRES_URL", "")
 TABLES = tuple(table.name for table in db.metadata.sorted_tables)
@@ -127,6 +128,7 @@ def app_for(env: dict[str, str], **overrides) -> Iterator[Flask]:
     finally:
         with app.app_context():
             limiter.reset()
+            journal.flush()  # the journal writer must not reopen a connection after dispose
             db.session.remove()
             db.engine.dispose()
 
