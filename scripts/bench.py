@@ -6,7 +6,7 @@ built-in load generator when wrk is absent), on SQLite and on PostgreSQL.
 
     make bench                                           # both databases, 3 rounds of 5 s
     make bench BENCH_ARGS="--databases sqlite --rounds 5 --seconds 10"
-    make bench BENCH_ARGS="--scale"                      # admin pages with 100,000 plants
+    make bench BENCH_ARGS="--databases none --scale"     # admin pages with 100,000 plants
 
 Other scripts add scenarios with `extra_loads` and `extra_report` of `bench_database`.
 """
@@ -198,7 +198,7 @@ def main(extra_loads=None, extra_report=None) -> None:
                         help="also time admin pages with 100,000 plants against 100")
     args = parser.parse_args()
     started = time.monotonic()
-    for database in args.databases.split(","):
+    for database in [name for name in args.databases.split(",") if name not in ("", "none")]:
         if database == "sqlite":
             folder = Path(tempfile.mkdtemp(prefix="voke-esm-bench-db-"))
             bench_database("SQLite", f"sqlite:///{folder / 'bench.sqlite3'}", args,
