@@ -120,7 +120,7 @@ def env(tmp_path, database_url) -> dict[str, str]:
 @contextmanager
 def app_for(env: dict[str, str], **overrides) -> Iterator[Flask]:
     """A testing app on `env` with fresh rate-limit counters, its connections closed after."""
-    app = create_app(env, TESTING=True, **overrides)
+    app = register_migrations(create_app(env, TESTING=True, **overrides))
     with app.app_context():
         limiter.reset()
     try:
