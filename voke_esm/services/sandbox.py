@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -153,9 +155,19 @@ def issue_client_token(client: EsmClient) -> tuple[str, int]:
 
 
 def token_claims(token: str) -> dict | None:
-    """The claims of a well-signed ESM token, without asking the database (None if not)."""
+    """The claims of a well-signed, unexpired ESM token, without asking the database (None if
+    not). Voke sends the same token for an hour: its signature is checked once per process,
+    its expiry on every call (revocation is the database's answer, in client_from_token)."""
+    claims = _verified_claims(current_app.config["JWT_SECRET"], token)
+    if claims is None or time.time() >= claims["exp"]:
+        return None
+    return dict(claims)
+
+
+@lru_cache(maxsize=256)
+def _verified_claims(secret: str, token: str) -> dict | None:
     try:
-        return tokens.verify(tokens.ESM, current_app.config["JWT_SECRET"], token)
+        return tokens.verify(tokens.ESM, secret, token)
     except tokens.InvalidToken:
         return None
 
