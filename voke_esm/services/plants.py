@@ -181,8 +181,10 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
     details = time_config_details(blocks)
     if details:
         raise ValidationError(details, resultCode="cfg_rejected")
+    # Read before the commit expires the plant: reading it after would reload it.
+    plant_id, label = plant.id, plant.external_plant_id
     for _ in range(3):
-        earlier = _revision_for(plant.id, req_code)
+        earlier = _revision_for(plant_id, req_code)
         if earlier is not None:
             if not same_blocks(earlier.time_configs, blocks):
                 raise Conflict(f"configUpdateReqCode {req_code!r} was already used for this "
@@ -196,9 +198,8 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
         except IntegrityError:
             db.session.rollback()  # the same code raced us; its revision answers on retry
             continue
-        log.info("Voke ESM: applied config for %s", plant.external_plant_id, extra={
-            "plantId": plant.external_plant_id, "version": version,
-            "configUpdateReqCode": req_code})
+        log.info("Voke ESM: applied config for %s", label, extra={
+            "plantId": label, "version": version, "configUpdateReqCode": req_code})
         return ConfigResult("applied_ok", version)
     raise Conflict("The plant is being updated concurrently; retry the request")
 
@@ -224,8 +225,9 @@ def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str)
                     updated_at=utcnow())
             .returning(Plant.config_version)
             .execution_options(synchronize_session=False)).scalar_one()
-        db.session.add(ConfigRevision(plant_id=plant.id, version=version, source=source,
-                                      config_update_req_code=req_code, time_configs=blocks))
+        db.session.execute(sa.insert(ConfigRevision.__table__).values(
+            plant_id=plant.id, version=version, source=source,
+            config_update_req_code=req_code, time_configs=blocks))
         db.session.commit()
     return version
 
