@@ -136,11 +136,14 @@ def reencrypt_stored_credentials(config: TradingPartnerConfig) -> str:
     return "reencrypted" if replaced else "current"
 
 
+_CLIENT_BY_ID = sa.select(EsmClient).where(EsmClient.client_id == sa.bindparam("client_id"))
+
+
 def authenticate_client(client_id: object, client_secret: object) -> EsmClient:
     """The active client these credentials belong to; one answer for every failure."""
     client = None
     if isinstance(client_id, str) and "\x00" not in client_id:
-        client = db.session.scalar(sa.select(EsmClient).where(EsmClient.client_id == client_id))
+        client = db.session.scalar(_CLIENT_BY_ID, {"client_id": client_id})
     stored = client.secret_hash if client is not None and client.active else None
     if not credentials.verify_secret(client_secret, stored):
         raise Unauthorized(BAD_CREDENTIALS)
