@@ -25,7 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib import WRK, Load, Server, fire, measure_rounds, spread  # noqa: E402
+import benchlib  # noqa: E402
+from benchlib import Load, Server, fire, measure_rounds, spread  # noqa: E402
 
 TRADING = "/api/v1/voke-esm/trading"
 POSTGRES = os.environ.get("VOKE_ESM_BENCH_POSTGRES_URL",
@@ -99,7 +100,7 @@ def bench_database(label: str, database_url: str, args, extra_loads=None,
         loads += extra_loads(app, credentials, token) if extra_loads else []
         fire(loads, 400)  # warm up every worker and connection
         print(f"{label}: {args.rounds} rounds of {args.seconds} s per load, 8 connections, "
-              f"{'wrk' if WRK else 'built-in load generator'}", flush=True)
+              f"{'wrk' if benchlib.WRK else 'built-in load generator'}", flush=True)
         results = measure_rounds(loads, args.rounds, args.seconds)
         memory = measure_memory(env, folder, credentials, args.memory_calls, bare)
     finally:
@@ -194,9 +195,13 @@ def main(extra_loads=None, extra_report=None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--memory-calls", type=int, default=20000)
+    parser.add_argument("--builtin-load", action="store_true",
+                        help="use the built-in load generator even where wrk is installed")
     parser.add_argument("--scale", action="store_true",
                         help="also time admin pages with 100,000 plants against 100")
     args = parser.parse_args()
+    if args.builtin_load:
+        benchlib.WRK = None
     started = time.monotonic()
     for database in [name for name in args.databases.split(",") if name not in ("", "none")]:
         if database == "sqlite":
