@@ -47,11 +47,27 @@ def prepare(env: dict[str, str]) -> dict:
         run_cli(env, "plants", "create", json.dumps({
             "clientId": credentials["clientId"], "externalPlantId": f"PLANT-{n:03d}",
             "name": f"Bench plant {n}"}))
+    credentials["ruled"] = client_with_fault_rules(env)
     return credentials
 
 
+def client_with_fault_rules(env: dict[str, str], rules: int = 20) -> dict:
+    """Credentials of a client with `rules` fault rules that never concern plant/config."""
+    from voke_esm import create_app
+    from voke_esm.services import faults, organizations, sandbox
+
+    app = create_app({**os.environ, **env})
+    with app.app_context():
+        issued = sandbox.enable(organizations.create_organization(
+            {"name": "Bench faults", "slug": "bench-faults"}))
+        for i in range(rules):
+            faults.add_rule({"clientId": issued.client_id, "endpoint": "plant/list",
+                             "effect": {"type": "error", "status": 503}, "label": f"b{i}"})
+    return {"clientId": issued.client_id, "clientSecret": issued.client_secret}
+
+
 def trading_loads(app: Server, quiet: Server, bare: Server, credentials: dict,
-                  token: str) -> list[Load]:
+                  token: str, ruled_token: str) -> list[Load]:
     auth = {"Authorization": f"Bearer {token}"}
     json_type = {"Content-Type": "application/json"}
     update = json.dumps({"plantId": "PLANT-001", "configUpdateReqCode": "bench-{n}",
@@ -64,6 +80,9 @@ def trading_loads(app: Server, quiet: Server, bare: Server, credentials: dict,
              headers=auth),
         Load("plant/config, journal off", quiet, path=f"{TRADING}/plant/config?plantId=PLANT-002",
              headers=auth),
+        Load("plant/config, 20 fault rules", app,
+             path=f"{TRADING}/plant/config?plantId=PLANT-001",
+             headers={"Authorization": f"Bearer {ruled_token}"}),
         Load("plant/list (10 plants)", app, path=f"{TRADING}/plant/list", headers=auth),
         Load("token", app, "POST", f"{TRADING}/token", json_type, token_body),
         Load("/healthz", app, path="/healthz"),
@@ -96,7 +115,8 @@ def bench_database(label: str, database_url: str, args, extra_loads=None,
         app = _start(servers, "wsgi:app", env, folder)
         quiet = _start(servers, "scripts.bench_apps:journal_off", env, folder)
         token = get_token(app, credentials)
-        loads = trading_loads(app, quiet, bare, credentials, token)
+        loads = trading_loads(app, quiet, bare, credentials, token,
+                              get_token(app, credentials["ruled"]))
         loads += extra_loads(app, credentials, token) if extra_loads else []
         fire(loads, 400)  # warm up every worker and connection
         print(f"{label}: {args.rounds} rounds of {args.seconds} s per load, 8 connections, "
@@ -123,7 +143,8 @@ def measure_memory(env: dict, folder: Path, credentials: dict, calls: int,
     app = Server("wsgi:app", env, folder)
     try:
         after_start = app.worker_rss_mib()
-        loads = trading_loads(app, app, bare, credentials, get_token(app, credentials))[1:]
+        loads = trading_loads(app, app, bare, credentials, get_token(app, credentials),
+                              get_token(app, credentials["ruled"]))[1:]
         failed = fire(loads, calls)
         after_calls = app.worker_rss_mib()
         failed += fire(loads, calls)
@@ -161,6 +182,10 @@ def report(label: str, results: dict, memory: dict, calls: int) -> None:
     print(f"update applied, 96 blocks: cost {cost[1]:.2f}x plant/config ({cost[0]:.2f}-"
           f"{cost[2]:.2f}; target <= 2.5), p99/p50 {tail[1]:.2f} ({tail[0]:.2f}-{tail[2]:.2f}; "
           f"target <= 5)")
+    ruled = spread([c.rate / r.rate for c, r in zip(
+        config, results["plant/config, 20 fault rules"], strict=True)])
+    print(f"20 fault rules (none for the call), plant/config: cost {ruled[1]:.2f}x "
+          f"({ruled[0]:.2f}-{ruled[2]:.2f})")
     quiet = results["plant/config, journal off"]
     journal = spread([1 - on.rate / off.rate for on, off in zip(config, quiet, strict=True)])
     print(f"journal on vs off, plant/config: {100 * journal[1]:+.1f} % slower "

@@ -13,6 +13,8 @@ import click
 from flask.cli import FlaskGroup
 
 from . import ConfigError, create_app, register_migrations
+from .cli_check import check
+from .cli_faults import register_faults_commands
 from .errors import DomainError
 from .representations import journal_entry_json, organization_json, plant_json
 from .services import accounts, demo, journal, organizations, plants, sandbox
@@ -261,8 +263,13 @@ def read_json_argument(argument: str) -> dict:
     except ValueError as error:
         raise click.ClickException(f"not valid JSON: {error}") from None
     if not isinstance(data, dict):
-        raise click.ClickException("the plant must be a JSON object")
+        raise click.ClickException("the body must be a JSON object")
     return data
+
+
+register_faults_commands(cli, one_line_errors, read_json_argument)
+cli.add_command(check)
+from . import cli_revisions, cli_seeds  # noqa: E402,F401 - register their commands
 
 
 def main() -> None:
@@ -271,3 +278,8 @@ def main() -> None:
     except ConfigError as error:
         click.echo(f"voke-esm: {error}", err=True)
         sys.exit(2)
+
+
+from .cli_clock import clock_group  # noqa: E402 - uses the helpers above
+
+cli.add_command(clock_group)

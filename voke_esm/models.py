@@ -112,6 +112,14 @@ class EsmClient(Timestamps, db.Model):
     active: Mapped[bool] = mapped_column(default=False)
     # Embedded in every token; bumped on rotation and disable, which revokes older tokens.
     generation: Mapped[int] = mapped_column(default=0)
+    # The sandbox clock (CONTRACT §6.2): seconds ahead of real time; only forward, or back to 0.
+    clock_offset_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    # None: VOKE_ESM_TOKEN_TTL.
+    token_ttl_seconds: Mapped[int | None]
+    # Bumped by every change to the client's fault rules (0: it never had any). Read with the
+    # client on every trading call, it tells each worker whether its copy of the rules is
+    # current, so a call that no rule concerns costs no extra query.
+    fault_rules_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organization: Mapped[Organization] = relationship(back_populates="esm_client")
 
@@ -133,10 +141,21 @@ class Plant(Timestamps, db.Model):
     esi_state: Mapped[str] = mapped_column(sa.String(32), default="PLC_READY")
     time_configs: Mapped[list] = mapped_column(JSONDocument)
     config_version: Mapped[int] = mapped_column(default=1)
+    # Delayed and failed applies (CONTRACT §6.3).
+    apply_delay_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    apply_outcome: Mapped[str] = mapped_column(sa.String(16), default="applied",
+                                               server_default="applied")
+    # The due time (client clock) of the plant's one pending revision: lets every read see
+    # whether there is anything to apply without another query.
+    pending_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ConfigRevision(db.Model):
-    """One stored version of a plant's time configs; also the idempotency record."""
+    """One config update of a plant (its version once applied); also the idempotency record.
+
+    status: applied | pending (waits for due_at on the client's clock) | failed | superseded;
+    only applied revisions have a version.
+    """
 
     __tablename__ = "voke_esm_config_revisions"
     __table_args__ = (
@@ -148,7 +167,10 @@ class ConfigRevision(db.Model):
         sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     plant_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("voke_esm_plants.id", ondelete="CASCADE"), index=True)
-    version: Mapped[int]
+    version: Mapped[int | None]
+    status: Mapped[str] = mapped_column(sa.String(16), default="applied",
+                                        server_default="applied")
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     config_update_req_code: Mapped[str | None] = mapped_column(sa.String(128))
     source: Mapped[str] = mapped_column(sa.String(16))
     time_configs: Mapped[list] = mapped_column(JSONDocument)
@@ -174,3 +196,26 @@ class JournalEntry(db.Model):
     status: Mapped[int]
     outcome: Mapped[str | None] = mapped_column(sa.String(40))  # resultCode or error code
     duration_ms: Mapped[float] = mapped_column(sa.Float)
+    faults: Mapped[list | None] = mapped_column(JSONDocument)  # fired rules: id and effect
+
+
+class FaultRule(db.Model):
+    """A QA fault injected into the trading calls of one client (CONTRACT.md §6.1)."""
+
+    __tablename__ = "voke_esm_fault_rules"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    client_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("voke_esm_clients.client_id", ondelete="CASCADE"), index=True)
+    plant_id: Mapped[str | None] = mapped_column(sa.String(64))  # the externalPlantId
+    endpoint: Mapped[str] = mapped_column(sa.String(32))
+    effect: Mapped[dict] = mapped_column(JSONDocument)
+    trigger: Mapped[dict] = mapped_column(JSONDocument)
+    # `next` rules: how many firings are left, decremented atomically by every worker.
+    remaining: Mapped[int | None]
+    # Matching calls seen so far: k of the seeded draw of `probability` rules.
+    calls: Mapped[int] = mapped_column(default=0)
+    hits: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    label: Mapped[str | None] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

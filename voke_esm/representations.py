@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import JournalEntry, Organization, Plant
+from .models import ConfigRevision, FaultRule, JournalEntry, Organization, Plant
 
 
 def organization_json(organization: Organization) -> dict:
@@ -18,9 +18,17 @@ def plant_json(plant: Plant) -> dict:
         "fvePeakPowerKwp": plant.fve_peak_power_kwp, "capacityKwh": plant.capacity_kwh,
         "configEnabled": plant.config_enabled, "plantWithLoad": plant.plant_with_load,
         "esiState": plant.esi_state, "timeConfigs": plant.time_configs,
-        "version": plant.config_version, "createdAt": plant.created_at,
+        "version": plant.config_version, "applyDelaySeconds": plant.apply_delay_seconds,
+        "applyOutcome": plant.apply_outcome, "createdAt": plant.created_at,
         "updatedAt": plant.updated_at,
     }
+
+
+def revision_json(revision: ConfigRevision) -> dict:
+    return {"version": revision.version, "status": revision.status,
+            "source": revision.source, "configUpdateReqCode": revision.config_update_req_code,
+            "createdAt": revision.created_at, "dueAt": revision.due_at,
+            "timeConfigs": revision.time_configs}
 
 
 def journal_entry_json(entry: JournalEntry) -> dict:
@@ -30,5 +38,12 @@ def journal_entry_json(entry: JournalEntry) -> dict:
         "query": entry.query, "plantId": entry.plant_id,
         "configUpdateReqCode": entry.config_update_req_code, "requestBody": entry.request_body,
         "status": entry.status, "outcome": entry.outcome,
-        "durationMs": round(entry.duration_ms, 2),
+        "durationMs": round(entry.duration_ms, 2), "faults": entry.faults or [],
     }
+
+
+def fault_rule_json(rule: FaultRule) -> dict:
+    return {"id": rule.id, "clientId": rule.client_id, "plantId": rule.plant_id,
+            "endpoint": rule.endpoint, "effect": rule.effect, "trigger": rule.trigger,
+            "expiresAt": rule.expires_at, "label": rule.label, "hits": rule.hits,
+            "remaining": rule.remaining, "createdAt": rule.created_at}

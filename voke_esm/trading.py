@@ -9,11 +9,12 @@ import time
 
 from flask import Blueprint, current_app, g, request
 
+from . import fault_injection
 from .errors import DomainError
 from .extensions import csrf, limiter
 from .http import NO_STORE, bearer_token, is_loopback, json_body, query_arg, request_json
 from .models import Plant
-from .services import journal, plants, sandbox
+from .services import applies, journal, plants, sandbox
 from .validation import Fields
 
 bp = Blueprint("trading", __name__, url_prefix="/api/v1/voke-esm/trading")
@@ -79,6 +80,9 @@ def guard():
         g.plant_asked = _plant_asked()
         g.esm_client, g.esm_plant = sandbox.client_from_token(
             bearer_token(), _token_claims(), g.plant_asked)
+    client = g.get("esm_client")  # the token endpoint: the clientId submitted, read below
+    return fault_injection.intercept(client.client_id if client else _claimed_client_id(),
+                                     client.fault_rules_version if client else None)
 
 
 def _plant_asked() -> str | None:
@@ -90,11 +94,11 @@ def _plant_asked() -> str | None:
 
 
 def _plant(plant_id: str) -> Plant:
-    """The caller's plant `plant_id`; usually fetched by the guard with the client."""
+    """The caller's plant `plant_id` (settled); usually fetched by the guard with the client."""
     if plant_id == g.plant_asked:
         if g.esm_plant is None:
             raise plants.plant_not_found(plant_id)
-        return g.esm_plant
+        return applies.settle(g.esm_plant)
     return plants.find_client_plant(g.esm_client.client_id, plant_id)
 
 
@@ -123,8 +127,12 @@ def record_in_journal(response):
         status=response.status_code,
         outcome=(answer.get("resultCode") or answer.get("code")) if isinstance(answer, dict)
         else None,
-        duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000)
+        duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
+        faults=g.get("faults_fired"))
     return response
+
+
+bp.after_request(fault_injection.lose_answer)  # registered last, so it runs before the journal
 
 
 def _text(body: object, key: str) -> str | None:

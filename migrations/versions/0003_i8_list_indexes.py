@@ -1,14 +1,14 @@
 """Organizations listed by name without sorting the table: an index in list order.
 
 Revision ID: 0003_i8_list_indexes
-Revises: 0002
+Revises: 0003_fault_rules
 """
 
 from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003_i8_list_indexes'
-down_revision = '0002'
+down_revision = '0003_fault_rules'
 branch_labels = None
 depends_on = None
 

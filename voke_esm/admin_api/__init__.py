@@ -2,10 +2,10 @@
 
 from flask import Flask
 
-from . import auth, organizations, plants, sandbox
+from . import auth, clock, faults, organizations, plants, revisions, sandbox, seeds
 
 
 def register_admin_api(app: Flask) -> None:
     """Register the admin API blueprints."""
-    for module in (auth, organizations, sandbox, plants):
+    for module in (auth, organizations, sandbox, plants, clock, revisions, seeds, faults):
         app.register_blueprint(module.bp)

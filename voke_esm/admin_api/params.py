@@ -38,3 +38,16 @@ def paged_json(result: dict, shape: Callable[[object], dict]) -> dict:
     return {"data": [shape(item) for item in result["items"]],
             "meta": {"page": result["page"], "limit": result["limit"],
                      "total": result["total"], "totalPages": result["total_pages"]}}
+
+
+def required_whole_numbers(*names: str) -> list[int]:
+    """Required whole-number query parameters (config versions, say), all checked at once."""
+    details: list[str] = []
+    values = []
+    for name in names:
+        if request.args.get(name) is None:
+            details.append(f"{name}: is required")
+        values.append(_whole_number(name, 0, 1, MAX_PAGE, details))
+    if details:
+        raise ValidationError(details)
+    return values

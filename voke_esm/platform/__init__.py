@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint
 
 from ..auth.guards import require_superadmin
+from ..fault_rules import describe, describe_trigger
 from .forms import show_number
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
@@ -22,9 +23,30 @@ def format_when(value: datetime | None, utc_suffix: bool = True) -> str:
     return f"{shown} UTC" if utc_suffix else shown
 
 
+@bp.app_template_filter("duration")
+def format_duration(seconds: int) -> str:
+    """Seconds as people read them, to the two largest units: 42 s, 2 min, 1 h 1 min, 1 d."""
+    parts, rest = [], max(0, int(seconds))
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        if rest >= size:
+            parts.append(f"{rest // size} {unit}")
+            rest %= size
+    return " ".join(parts[:2]) or "0 s"
+
+
+bp.add_app_template_filter(describe, "fault_effect")
+bp.add_app_template_filter(describe_trigger, "fault_trigger")
+
+
 @bp.app_template_filter("number")
 def format_number(value: object) -> str:
     return show_number(value)
 
 
-from . import organization_views, plant_views, sandbox_views  # noqa: E402, F401 - routes on bp
+from . import (  # noqa: E402, F401 - routes on bp
+    clock_views,
+    fault_views,
+    organization_views,
+    plant_views,
+    sandbox_views,
+)

@@ -8,7 +8,7 @@ from ..auth.guards import redirect_to
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Organization, Plant
-from ..services import organizations, plants, sandbox
+from ..services import applies, clock, organizations, plants, sandbox
 from . import bp
 from .forms import BlockRow, PlantForm
 from .fragments import render, render_partial, wants_fragment
@@ -32,9 +32,12 @@ def client_of(organization: Organization) -> str:
 
 def editor_context(organization: Organization, plant: Plant | None, form: PlantForm,
                    saved: bool = False) -> dict:
+    revisions = plants.revisions_of(plant, limit=8) if plant else []
+    now = clock.now_for(plant.client_id) if plant else None
     return {"organization": organization, "plant": plant, "form": form, "saved": saved,
             "timeline": build_timeline(plant.time_configs) if plant else None,
-            "revisions": plants.revisions_of(plant, limit=8) if plant else []}
+            "revisions": [(revision, applies.due_in_seconds(revision, now))
+                          for revision in revisions]}
 
 
 @bp.get("/voke-esm/<org_id>/plants/new")

@@ -7,9 +7,10 @@ from flask import flash, request, url_for
 from ..auth.guards import redirect_to
 from ..http import NO_STORE
 from ..models import Organization
-from ..services import journal, organizations, plants, sandbox
+from ..services import clock, journal, organizations, plants, sandbox
 from ..services.sandbox import Credentials
 from . import bp
+from .fault_views import faults_context
 from .fragments import render, wants_fragment
 from .organization_views import page_number
 
@@ -33,7 +34,9 @@ def page_context(organization: Organization | None, plant_search: str = "",
         "organization": organization, "status": status, "credentials": credentials,
         "plants": listing["items"] if listing else [], "plant_listing": listing,
         "journal": journal.recent(client_id, JOURNAL_ROWS) if client_id else [],
+        "clock": clock.clock_json(clock.get_client(client_id)) if client_id else None,
         "plant_search": plant_search, "search_from": SEARCH_FROM, "org_search": org_search,
+        **(faults_context(organization, client_id) if client_id else {}),
     }
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +17,8 @@ from ..models import ConfigRevision, EsmClient, Plant, utcnow
 from ..sqlite import one_writer
 from ..timeconfig import default_time_configs, is_number, validate_time_configs
 from ..validation import Fields, contains_pattern, parse_uuid
-from . import conflict_on_duplicate, page_of
+from . import applies, conflict_on_duplicate, page_of
+from .applies import ConfigResult
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +31,9 @@ FIELD_ATTRS = {
     "description": "description", "fvePeakPowerKwp": "fve_peak_power_kwp",
     "capacityKwh": "capacity_kwh", "configEnabled": "config_enabled",
     "plantWithLoad": "plant_with_load", "esiState": "esi_state", "timeConfigs": "time_configs",
+    "applyDelaySeconds": "apply_delay_seconds", "applyOutcome": "apply_outcome",
 }
-
-
-@dataclass(frozen=True)
-class ConfigResult:
-    result_code: str  # applied_ok | cfg_accepted
-    version: int
-
-
+APPLY_OUTCOME = re.compile("|".join(applies.OUTCOMES))
 def time_config_details(blocks: object) -> list[str]:
     return [problem.detail() for problem in validate_time_configs(blocks)]
 
@@ -60,6 +55,10 @@ def read_plant_fields(data: dict, partial: bool) -> dict:
                   hint="must be upper-case letters, digits and '_'", default="PLC_READY")
     fields.custom("timeConfigs", "time_configs", time_config_details,
                   default=default_time_configs)
+    fields.integer("applyDelaySeconds", "apply_delay_seconds", low=0,
+                   high=applies.MAX_DELAY_SECONDS, default=0)
+    fields.string("applyOutcome", "apply_outcome", max_len=16, pattern=APPLY_OUTCOME,
+                  hint="must be applied or failed", default="applied")
     fields.reject_unknown(set(FIELD_ATTRS))
     if partial and "clientId" in data:
         fields.details.append("clientId: cannot be changed; create the plant for the other client")
@@ -105,10 +104,11 @@ def delete_plant(plant: Plant) -> None:
 
 
 def get_plant(plant_id: object) -> Plant:
+    """A plant by id, its due pending config (if any) applied first."""
     plant = db.session.get(Plant, parse_uuid(plant_id))
     if plant is None:
         raise NotFound("Plant not found")
-    return plant
+    return applies.settle(plant)
 
 
 def plants_query(client_id: str | None = None, search: str = "") -> sa.Select:
@@ -124,20 +124,26 @@ def plants_query(client_id: str | None = None, search: str = "") -> sa.Select:
 
 
 def list_plants(client_id: str | None = None, search: str = "") -> list[Plant]:
-    """Every matching plant: for one client's trading list (never the whole table). Without
-    their time configs, which no list shows (96 blocks are 10 KB of JSON to parse per plant);
-    reading one loads it."""
-    return list(db.session.scalars(plants_query(client_id, search)
-                                   .options(defer(Plant.time_configs))))
+    """Every matching plant, settled: for one client's trading list (never the whole table).
+    Without their time configs, which no list shows (96 blocks are 10 KB of JSON to parse per
+    plant); reading one loads it."""
+    return applies.settle_all(list(db.session.scalars(
+        plants_query(client_id, search).options(defer(Plant.time_configs)))))
 
 
 def page_of_plants(client_id: str | None, search: str, page: int, limit: int) -> dict:
-    return page_of(plants_query(client_id, search), page, limit)
+    listing = page_of(plants_query(client_id, search), page, limit)
+    applies.settle_all(listing["items"])
+    return listing
 
 
-def stream_plants(client_id: str | None = None) -> Iterator[Plant]:
-    """Every matching plant, fetched a batch at a time (for exports of any size)."""
-    yield from db.session.scalars(plants_query(client_id).execution_options(yield_per=500))
+def stream_plants(client_id: str | None = None, batch: int = 500) -> Iterator[Plant]:
+    """Every matching plant, settled, read a batch at a time (for exports of any size)."""
+    for page in itertools.count(1):
+        plants = page_of(plants_query(client_id), page, batch)["items"]
+        if not plants:
+            return
+        yield from applies.settle_all(plants)
 
 
 def count_plants(client_id: str) -> int:
@@ -150,7 +156,24 @@ def find_client_plant(client_id: str, external_plant_id: str) -> Plant:
         Plant.client_id == client_id, Plant.external_plant_id == external_plant_id))
     if plant is None:
         raise plant_not_found(external_plant_id)
-    return plant
+    return applies.settle(plant)
+
+
+def set_apply_delay_for_client(client_id: str, seconds: int, outcome: str = "applied") -> int:
+    """Every plant of the client applies updates `seconds` later, with `outcome` (the "slow
+    device" preset); the number of plants changed."""
+    fields = Fields({"applyDelaySeconds": seconds, "applyOutcome": outcome})
+    fields.integer("applyDelaySeconds", low=0, high=applies.MAX_DELAY_SECONDS)
+    fields.string("applyOutcome", max_len=16, pattern=APPLY_OUTCOME,
+                  hint="must be applied or failed")
+    fields.done()
+    list_plants(client_id)  # what fell due under the old settings applies under them
+    changed = db.session.execute(
+        sa.update(Plant).where(Plant.client_id == client_id)
+        .values(apply_delay_seconds=seconds, apply_outcome=outcome, updated_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return changed
 
 
 def plant_not_found(external_plant_id: str) -> NotFound:
@@ -193,11 +216,12 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
             if not same_blocks(earlier.time_configs, blocks):
                 raise Conflict(f"configUpdateReqCode {req_code!r} was already used for this "
                                f"plant with other timeConfigs")
-            return ConfigResult("cfg_accepted" if validate_only else "applied_ok",
-                                earlier.version)
+            return applies.answer_retry(earlier, plant, validate_only)
         if validate_only:
             return ConfigResult("cfg_accepted", plant.config_version)
         try:
+            if applies.is_deferred(plant):
+                return applies.defer(plant, blocks, req_code, source)
             version = _store_config(plant, blocks, req_code, source)
         except IntegrityError:
             db.session.rollback()  # the same code raced us; its revision answers on retry
@@ -211,7 +235,7 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
 def revisions_of(plant: Plant, limit: int = 20) -> list[ConfigRevision]:
     return list(db.session.scalars(
         sa.select(ConfigRevision).where(ConfigRevision.plant_id == plant.id)
-        .order_by(ConfigRevision.version.desc()).limit(limit)))
+        .order_by(ConfigRevision.id.desc()).limit(limit)))
 
 
 def _revision_for(plant_id, req_code: str) -> ConfigRevision | None:
@@ -220,18 +244,18 @@ def _revision_for(plant_id, req_code: str) -> ConfigRevision | None:
 
 
 def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str) -> int:
-    """Bump the version in one atomic UPDATE (no lost version under concurrency), then commit:
-    one short write transaction."""
+    """Bump the version in one atomic UPDATE (no lost version under concurrency), then commit;
+    a pending delayed config is superseded by this one. One short write transaction."""
     with one_writer(db.session):
         version = db.session.execute(
             sa.update(Plant).where(Plant.id == plant.id)
             .values(config_version=Plant.config_version + 1, time_configs=blocks,
-                    updated_at=utcnow())
+                    updated_at=utcnow(), pending_due_at=None)
             .returning(Plant.config_version)
             .execution_options(synchronize_session=False)).scalar_one()
-        db.session.execute(sa.insert(ConfigRevision.__table__).values(
-            plant_id=plant.id, version=version, source=source,
-            config_update_req_code=req_code, time_configs=blocks))
+        applies.supersede_pending(plant)
+        db.session.add(ConfigRevision(plant_id=plant.id, version=version, source=source,
+                                      config_update_req_code=req_code, time_configs=blocks))
         db.session.commit()
     return version
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,7 +12,7 @@ from .. import credentials, tokens, vault
 from ..errors import INVALID_TOKEN_CHALLENGE, Conflict, Unauthorized
 from ..extensions import db
 from ..models import EsmClient, Organization, Plant, TradingPartnerConfig, utcnow
-from . import conflict_on_duplicate
+from . import clock, conflict_on_duplicate
 from .plants import count_plants, ensure_default_plant
 
 BAD_CREDENTIALS = "Invalid client credentials"
@@ -42,7 +41,8 @@ def enable(organization: Organization) -> Credentials:
                                organization=organization, generation=0)
             db.session.add(client)
             db.session.flush()
-        _bump_generation(client, secret_hash=credentials.hash_secret(secret), active=True)
+        _bump_generation(client, secret_hash=credentials.hash_secret(secret), active=True,
+                         **clock.reset_on_enable(client))
         issued = Credentials(client.client_id, secret, current_app.config["VOKE_ESM_INTERNAL_URL"])
         _record_partner_config(organization, issued)
         ensure_default_plant(client.client_id)
@@ -151,26 +151,25 @@ def authenticate_client(client_id: object, client_secret: object) -> EsmClient:
 
 
 def issue_client_token(client: EsmClient) -> tuple[str, int]:
-    ttl = current_app.config["VOKE_ESM_TOKEN_TTL"]
+    """A token issued on the client's clock, living the client's token lifetime."""
+    ttl = clock.token_ttl(client)
     token = tokens.issue(tokens.ESM, current_app.config["JWT_SECRET"], client.client_id, ttl,
-                         gen=client.generation)
+                         now=clock.now(client).timestamp(), gen=client.generation)
     return token, ttl
 
 
 def token_claims(token: str) -> dict | None:
-    """The claims of a well-signed, unexpired ESM token, without asking the database (None if
-    not). Voke sends the same token for an hour: its signature is checked once per process,
-    its expiry on every call (revocation is the database's answer, in client_from_token)."""
-    claims = _verified_claims(current_app.config["JWT_SECRET"], token)
-    if claims is None or time.time() >= claims["exp"]:
-        return None
-    return dict(claims)
+    """The claims of a well-signed ESM token, without asking the database (None if not);
+    whether it is still live depends on its client's clock, which client_from_token checks.
+    Voke sends one token for an hour: its signature is checked once per process."""
+    claims = _signed_claims(current_app.config["JWT_SECRET"], token)
+    return dict(claims) if claims is not None else None
 
 
 @lru_cache(maxsize=256)
-def _verified_claims(secret: str, token: str) -> dict | None:
+def _signed_claims(secret: str, token: str) -> dict | None:
     try:
-        return tokens.verify(tokens.ESM, secret, token)
+        return tokens.verify_signed(tokens.ESM, secret, token)
     except tokens.InvalidToken:
         return None
 
@@ -196,9 +195,17 @@ def client_from_token(token: str | None, claims: dict | None,
     if claims is not None:
         row = db.session.execute(_CLIENT_AND_PLANT, {
             "sub": claims["sub"], "gen": claims["gen"], "plant_id": plant_id}).first()
-    if row is None:
+    if row is None or not _live_on_clock(claims, row[0]):
         raise Unauthorized("Invalid or expired access token", challenge=INVALID_TOKEN_CHALLENGE)
     return row[0], row[1]
+
+
+def _live_on_clock(claims: dict, client: EsmClient) -> bool:
+    try:
+        tokens.check_lifetime(claims, clock.now(client).timestamp())
+    except tokens.InvalidToken:
+        return False
+    return True
 
 
 def _record_partner_config(organization: Organization, issued: Credentials) -> None:
