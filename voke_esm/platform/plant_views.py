@@ -12,7 +12,6 @@ from ..services import applies, clock, organizations, plants, sandbox
 from . import bp
 from .forms import BlockRow, PlantForm
 from .fragments import render, render_partial, wants_fragment
-from .sandbox_views import plant_page_of
 from .schedule import build_timeline
 
 EDITOR = "platform/plant_editor.html"
@@ -96,6 +95,8 @@ def delete_plant(plant_id: str):
     flash(f"Plant {label} deleted.", "success")
     if wants_fragment():
         search = request.args.get("q", "").strip()
+        from .sandbox_views import plant_page_of  # (sandbox_views imports this module)
+
         listing = plant_page_of(client_id, search, 1)
         return render_partial("platform/_plant_deleted.html", plant_search=search,
                               plants=listing["items"], plant_listing=listing,
