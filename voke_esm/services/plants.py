@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import ConfigRevision, EsmClient, Plant, utcnow
 from ..sqlite import one_writer
 from ..timeconfig import default_time_configs, is_number, validate_time_configs
-from ..validation import Fields, contains_pattern, parse_uuid
+from ..validation import Fields, contains_pattern, is_valid_unicode, parse_uuid
 from . import applies, conflict_on_duplicate, page_of
 from .applies import ConfigResult
 
@@ -182,7 +182,8 @@ def plant_not_found(external_plant_id: str) -> NotFound:
 
 def could_be_plant_id(value: object) -> bool:
     """Whether a lookup by this external id could find a plant (one every backend compares)."""
-    return isinstance(value, str) and 0 < len(value) <= 64 and "\x00" not in value
+    return (isinstance(value, str) and 0 < len(value) <= 64 and "\x00" not in value
+            and is_valid_unicode(value))
 
 
 def ensure_default_plant(client_id: str) -> Plant | None:
