@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import url_for
 
 from ..http import json_body, query_arg
+from ..params import page_and_limit, paged_json
 from ..representations import plant_json
 from ..services import plants
 from .guards import admin_blueprint
-from .params import page_and_limit, paged_json
 
 bp = admin_blueprint("admin_plants", __name__, "/api/v1/voke-esm/admin/plants")
 SOURCE = "admin"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from flask import Response, flash, render_template, request, url_for
 
 from ..auth.guards import redirect_to
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Organization, Plant
+from ..params import search_text
 from ..services import applies, clock, organizations, plants, sandbox
+from ..services import revisions as config_history
+from ..timeconfig import FIELDS as BLOCK_FIELDS
 from . import bp
 from .forms import BlockRow, PlantForm
 from .fragments import render, render_partial, wants_fragment
@@ -36,7 +39,8 @@ def editor_context(organization: Organization, plant: Plant | None, form: PlantF
     return {"organization": organization, "plant": plant, "form": form, "saved": saved,
             "timeline": build_timeline(plant.time_configs) if plant else None,
             "revisions": [(revision, applies.due_in_seconds(revision, now))
-                          for revision in revisions]}
+                          for revision in revisions],
+            "versions": config_history.applied_versions(plant) if plant else []}
 
 
 @bp.get("/voke-esm/<org_id>/plants/new")
@@ -88,13 +92,13 @@ def save_plant(plant_id: str):
 
 @bp.delete("/plants/<plant_id>")
 def delete_plant(plant_id: str):
+    search = search_text()  # read before the delete: a bad one must change nothing
     plant = plants.get_plant(plant_id)
     label, client_id = plant.external_plant_id, plant.client_id
     organization = organization_of(plant)
     plants.delete_plant(plant)
     flash(f"Plant {label} deleted.", "success")
     if wants_fragment():
-        search = request.args.get("q", "").strip()
         from .sandbox_views import plant_page_of  # (sandbox_views imports this module)
 
         listing = plant_page_of(client_id, search, 1)
@@ -109,3 +113,13 @@ def delete_plant(plant_id: str):
 def block_row():
     """An empty time-config row for "Add block"."""
     return render_partial("platform/_block_row.html", row=BlockRow.blank())
+
+
+@bp.post("/plants/check-rows")
+def check_rows():
+    """Validate-as-you-type on the block rows: every row's error slots; nothing is stored."""
+    form = PlantForm.submitted(request.form)
+    form.check_rows()
+    html = render_template("platform/_block_row_errors.html", rows=form.rows,
+                           block_fields=BLOCK_FIELDS)
+    return Response(html, headers={"Cache-Control": "no-store"})

@@ -7,12 +7,12 @@ from flask import flash, request, url_for
 from ..auth.guards import redirect_to
 from ..http import NO_STORE
 from ..models import Organization
+from ..params import page_number, search_text
 from ..services import clock, journal, organizations, plants, sandbox
 from ..services.sandbox import Credentials
 from . import bp
 from .fault_views import faults_context
 from .fragments import render, wants_fragment
-from .organization_views import page_number
 
 PAGE = "platform/voke_esm.html"
 SEARCH_FROM = 6  # the picker offers a search box once there are more organizations than this
@@ -59,15 +59,14 @@ def sandbox_page():
 @bp.get("/voke-esm/picker")
 def organization_picker():
     """Active search in the organization picker."""
-    return render(PAGE, "org_list", **page_context(
-        None, org_search=request.args.get("q", "").strip()))
+    return render(PAGE, "org_list", **page_context(None, org_search=search_text()))
 
 
 @bp.get("/voke-esm/<org_id>/plants")
 def plant_rows(org_id: str):
     """Active search in the organization's plant table, and its pages."""
     organization = organizations.get_organization(org_id)
-    context = page_context(organization, request.args.get("q", "").strip(),
+    context = page_context(organization, search_text(),
                            plant_page=page_number(request.args.get("page")))
     return render(PAGE, "plant_rows", **context)
 
