@@ -53,7 +53,7 @@ def sandbox_page():
     org_id = request.args.get("org")
     organization = organizations.get_organization(org_id) if org_id else None
     return render(PAGE, "panel", **page_context(
-        organization, plant_page=page_number(request.args.get("page"))))
+        organization, plant_page=page_number()))
 
 
 @bp.get("/voke-esm/picker")
@@ -67,7 +67,7 @@ def plant_rows(org_id: str):
     """Active search in the organization's plant table, and its pages."""
     organization = organizations.get_organization(org_id)
     context = page_context(organization, search_text(),
-                           plant_page=page_number(request.args.get("page")))
+                           plant_page=page_number())
     return render(PAGE, "plant_rows", **context)
 
 
