@@ -44,6 +44,7 @@ def format_number(value: object) -> str:
 
 
 from . import (  # noqa: E402, F401 - routes on bp
+    api_views,
     clock_views,
     fault_views,
     history_views,
