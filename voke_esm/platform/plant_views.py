@@ -99,8 +99,12 @@ def delete_plant(plant_id: str):
     plants.delete_plant(plant)
     flash(f"Plant {label} deleted.", "success")
     if wants_fragment():
+        from .sandbox_views import plant_page_of  # (sandbox_views imports this module)
+
+        listing = plant_page_of(client_id, search, 1)
         return render_partial("platform/_plant_deleted.html", plant_search=search,
-                              plants=plants.list_plants(client_id, search),
+                              plants=listing["items"], plant_listing=listing,
+                              organization=organization,
                               plant_count=plants.count_plants(client_id))
     return redirect_to(url_for(".sandbox_page", org=organization.id))
 
