@@ -2,10 +2,10 @@
 
 from flask import Flask
 
-from . import auth, organizations, plants, sandbox
+from . import auth, organizations, plants, sandbox, simulation
 
 
 def register_admin_api(app: Flask) -> None:
     """Register the admin API blueprints."""
-    for module in (auth, organizations, sandbox, plants):
+    for module in (auth, organizations, sandbox, plants, simulation):
         app.register_blueprint(module.bp)
