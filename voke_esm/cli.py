@@ -6,13 +6,14 @@ import json
 import os
 import secrets
 import sys
-from functools import wraps
 from pathlib import Path
 
 import click
 from flask.cli import FlaskGroup
 
 from . import ConfigError, create_app
+from .cli_simulate import simulate_command
+from .cli_support import echo_json, one_line_errors
 from .errors import DomainError
 from .representations import journal_entry_json, organization_json, plant_json
 from .services import accounts, journal, organizations, plants, sandbox
@@ -27,24 +28,6 @@ DEMO_PLANT = {
          "socMin": 30},
     ],
 }
-
-
-def one_line_errors(command):
-    """Domain errors end the command with one clear line and exit status 1."""
-    @wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except DomainError as error:
-            details = f" ({'; '.join(error.details)})" if error.details else ""
-            line = f"{error.message}{details}".replace("\n", "\\n").replace("\r", "\\r")
-            raise click.ClickException(line) from None
-    return wrapper
-
-
-def echo_json(value) -> None:
-    from flask import current_app
-    click.echo(current_app.json.dumps(value))
 
 
 cli = FlaskGroup(create_app=create_app, add_version_option=False,
@@ -214,6 +197,9 @@ def read_json_argument(argument: str) -> dict:
     if not isinstance(data, dict):
         raise click.ClickException("the plant must be a JSON object")
     return data
+
+
+cli.add_command(simulate_command)
 
 
 def main() -> None:
