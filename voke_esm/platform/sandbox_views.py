@@ -7,7 +7,7 @@ from flask import flash, request, url_for
 from ..auth.guards import redirect_to
 from ..http import NO_STORE
 from ..models import Organization
-from ..services import journal, organizations, plants, sandbox
+from ..services import journal, organizations, plants, sandbox, simulation
 from ..services.sandbox import Credentials
 from . import bp
 from .fragments import render, wants_fragment
@@ -21,10 +21,11 @@ def page_context(organization: Organization | None, plant_search: str = "",
                  credentials: Credentials | None = None) -> dict:
     status = sandbox.status(organization) if organization else None
     client_id = status["clientId"] if status else None
+    found = plants.list_plants(client_id, plant_search) if client_id else []
     return {
         "organizations": organizations.all_organizations(),
         "organization": organization, "status": status, "credentials": credentials,
-        "plants": plants.list_plants(client_id, plant_search) if client_id else [],
+        "plants": found, "socs": simulation.current_soc(found),
         "journal": journal.recent(client_id, JOURNAL_ROWS) if client_id else [],
         "plant_search": plant_search, "search_from": SEARCH_FROM, "org_search": "",
     }
