@@ -54,9 +54,9 @@ def build_chart(t: Timeline, day: SimulatedDay) -> Chart:
         soc = _points([(x_of(0), soc_y(START_SOC_PCT))]
                       + [(x_of((i + 1) * STEP_MINUTES), soc_y(s.soc_pct))
                          for i, s in enumerate(steps)])
-    battery = _points([point for i, s in enumerate(steps) for point in (
+    battery = _points(_without_flat_runs([point for i, s in enumerate(steps) for point in (
         (x_of(i * STEP_MINUTES), power_y(s.battery_kw)),
-        (x_of((i + 1) * STEP_MINUTES), power_y(s.battery_kw)))])
+        (x_of((i + 1) * STEP_MINUTES), power_y(s.battery_kw)))]))
     pv = None
     if any(s.pv_kw for s in steps):
         pv = _points([(x_of(0), power_y(0))]
@@ -89,3 +89,9 @@ def _summary(day: SimulatedDay, has_battery: bool) -> str:
 
 def _points(points: list[tuple[float, float]]) -> str:
     return " ".join(f"{x:g},{y:g}" for x, y in points)
+
+
+def _without_flat_runs(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Drop the inner points of level runs: an idle battery is one segment, not 192 points."""
+    return [point for i, point in enumerate(points)
+            if i in (0, len(points) - 1) or not points[i - 1][1] == point[1] == points[i + 1][1]]
