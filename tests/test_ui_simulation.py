@@ -53,7 +53,7 @@ def test_the_editor_draws_soc_battery_and_pv_over_the_schedule(admin, sandbox, a
     assert len(points(html, "sim-pv")) == 96 + 2
     for legend in ("Simulated SoC (%)", "Simulated battery (kW, + charges)", "PV (kW)"):
         assert legend in html
-    assert "+200</text>" in html  # the power axis makes room for 120 kWp: the next 1-2-5 step
+    assert "+150</text>" in html  # the power axis makes room for 120 kWp, on a round number
     assert 'value="2026-06-21"' in html
 
 
@@ -121,7 +121,7 @@ def test_the_lists_soc_is_the_simulations_now_changed_today_or_not(app, sandbox,
         assert len(expected) == 3
 
 
-@pytest.mark.parametrize(("peak", "axis"), [(0.3, 1), (1, 1), (7, 10), (12, 20), (120, 200),
-                                            (480, 500), (500, 500), (501, 1000)])
+@pytest.mark.parametrize(("peak", "axis"), [(0.3, 1), (1, 1), (7, 10), (12, 15), (120, 150),
+                                            (250, 300), (480, 500), (500, 500), (501, 1000)])
 def test_the_power_axis_ends_on_a_round_number(peak, axis):
     assert nice_ceiling(peak) == axis

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from ..services.simulation import SimulatedDay
 from ..simulation import START_SOC_PCT, STEP_MINUTES, Step
-from .schedule import Timeline, build_timeline, signed, x_of
+from .schedule import Box, Timeline, build_timeline, signed, x_of
+
+LABEL_ROOM, TITLE_ROOM = 80, 170  # px the "now" label and the SoC lane's title take
 
 
 @dataclass(frozen=True)
@@ -20,16 +22,17 @@ class Chart:
     now: Step | None
     now_x: float | None
     now_y: float | None
+    now_label: Box | None  # where "now" is written: x, y and (as width) -1 for text-anchor end
     now_summary: str | None
     summary: str
 
 
 def nice_ceiling(value: float) -> float:
-    """The next 1, 2 or 5 × 10^k at or above value: an axis that reads at a glance."""
+    """The next 1, 1.5, 2, 3 or 5 × 10^k at or above value: an axis that reads at a glance."""
     if value <= 1:
         return 1
     power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+    return next(step * power for step in (1, 1.5, 2, 3, 5, 10) if step * power >= value)
 
 
 def timeline_with_simulation(blocks: list[dict], day: SimulatedDay) -> tuple[Timeline, Chart]:
@@ -62,12 +65,21 @@ def build_chart(t: Timeline, day: SimulatedDay) -> Chart:
         pv = _points([(x_of(0), power_y(0))]
                      + [(x_of(i * STEP_MINUTES + STEP_MINUTES // 2), power_y(s.pv_kw))
                         for i, s in enumerate(steps)] + [(x_of(24 * 60), power_y(0))])
-    now_x = now_y = None
+    now_x = now_y = label = None
     if day.now is not None:
         now_x = x_of(day.now_minute)
         now_y = soc_y(day.now.soc_pct) if has_battery else None
-    return Chart(day.day.isoformat(), soc, battery, pv, day.now, now_x, now_y,
+        label = _now_label(t, now_x)
+    return Chart(day.day.isoformat(), soc, battery, pv, day.now, now_x, now_y, label,
                  describe_step(day.now) if day.now else None, _summary(day, has_battery))
+
+
+def _now_label(t: Timeline, now_x: float) -> Box:
+    """Above the SoC lane, beside the marker; early in the day the lane's title sits there,
+    so between the lanes instead; near the right edge, written leftward."""
+    leftward = now_x > t.right - LABEL_ROOM
+    y = t.soc_top - 8 if now_x > t.left + TITLE_ROOM else t.soc_top + t.soc_height + 16
+    return Box(now_x - 4 if leftward else now_x + 4, y, -1 if leftward else 1, 0)
 
 
 def describe_step(step: Step) -> str:
