@@ -21,12 +21,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from .timeconfig import hhmm, minutes
 
 STEP_MINUTES = 15
 STEP_HOURS = STEP_MINUTES / 60
 STEPS = 24 * 60 // STEP_MINUTES
+STEP_LABELS = tuple(hhmm(index * STEP_MINUTES) for index in range(STEPS))
 SUNRISE, SUNSET = "05:00", "21:00"
 PV_SHAPE_EXPONENT = 1.2
 START_SOC_PCT = 50.0
@@ -46,8 +49,9 @@ class PlantSpec:
     plant_with_load: bool
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
+    """One 15-minute step (a tuple: a list page builds tens of thousands of them)."""
+
     at: str
     pv_kw: float
     load_kw: float
@@ -76,14 +80,36 @@ def load_kw(plant: PlantSpec, start_minute: int) -> float:
     """The site's demand over the step (0 for a plant without load)."""
     if not plant.plant_with_load:
         return 0.0
-    return round(load_peak_kw(plant) * LOAD_SHAPE[start_minute // 60], 3)
+    return load_profile(load_peak_kw(plant))[start_minute // STEP_MINUTES]
+
+
+@lru_cache(maxsize=1024)
+def pv_profile(peak_kwp: float, sunrise: str = SUNRISE, sunset: str = SUNSET) -> tuple:
+    """PV power of each step of the day (plants share a few sizes: computed once each)."""
+    return tuple(pv_kw(peak_kwp, index * STEP_MINUTES, sunrise, sunset)
+                 for index in range(STEPS))
+
+
+@lru_cache(maxsize=1024)
+def load_profile(peak_kw: float) -> tuple:
+    """The load of each step for a site whose peak demand is `peak_kw` (0: no load)."""
+    return tuple(round(peak_kw * LOAD_SHAPE[index * STEP_MINUTES // 60], 3)
+                 for index in range(STEPS))
 
 
 def block_at(blocks: Sequence[dict], start_minute: int) -> int | None:
     """Index of the block covering this minute (the later-starting one where two touch)."""
-    covering = [(minutes(block["from"]), index) for index, block in enumerate(blocks)
-                if minutes(block["from"]) <= start_minute <= minutes(block["to"])]
-    return max(covering)[1] if covering else None
+    return _covering(_spans(blocks), start_minute)
+
+
+def _spans(blocks: Sequence[dict]) -> list[tuple[int, int, int]]:
+    """(from, to, index) in minutes, latest start first: the first hit is the one to use."""
+    return sorted(((minutes(block["from"]), minutes(block["to"]), index)
+                   for index, block in enumerate(blocks)), reverse=True)
+
+
+def _covering(spans: list[tuple[int, int, int]], minute: int) -> int | None:
+    return next((index for start, end, index in spans if start <= minute <= end), None)
 
 
 def battery_kw(surplus_kw: float, soc_pct: float, capacity_kwh: float,
@@ -102,22 +128,27 @@ def battery_kw(surplus_kw: float, soc_pct: float, capacity_kwh: float,
 def simulate_day(plant: PlantSpec, blocks_at: Sequence[Sequence[dict]],
                  start_soc_pct: float = START_SOC_PCT, sunrise: str = SUNRISE,
                  sunset: str = SUNSET) -> list[Step]:
-    """The day's 96 steps; `blocks_at[i]` is the timeConfigs in force at step i."""
+    """The day's steps; `blocks_at[i]` is the timeConfigs in force at step i (96 for a whole
+    day, fewer for the day so far)."""
     has_battery = plant.capacity_kwh > 0
     soc = start_soc_pct
     steps = []
-    for index in range(STEPS):
+    spans: dict[int, list] = {}  # parsed once per config, not once per step
+    pv_day = pv_profile(plant.fve_peak_power_kwp, sunrise, sunset)
+    load_day = load_profile(plant.plant_with_load and load_peak_kw(plant))
+    for index in range(min(len(blocks_at), STEPS)):
         start = index * STEP_MINUTES
         blocks = blocks_at[index]
-        block = block_at(blocks, start)
-        pv = pv_kw(plant.fve_peak_power_kwp, start, sunrise, sunset)
-        load = load_kw(plant, start)
+        if id(blocks) not in spans:
+            spans[id(blocks)] = _spans(blocks)
+        block = _covering(spans[id(blocks)], start)
+        pv, load = pv_day[index], load_day[index]
         battery = battery_kw(pv - load, soc, plant.capacity_kwh,
                              None if block is None else blocks[block])
         if has_battery:
             soc = min(100.0, max(0.0, soc + battery * STEP_HOURS / plant.capacity_kwh * 100))
         grid = round(pv - load - battery, 3) + 0.0  # + 0.0 turns -0.0 into 0.0
-        steps.append(Step(hhmm(start), pv, load, battery, grid,
+        steps.append(Step(STEP_LABELS[index], pv, load, battery, grid,
                           soc if has_battery else None, block))
     return steps
 
