@@ -78,6 +78,8 @@ def test_the_curve_is_drawn_and_moves_when_a_block_changes(browser, server, plan
     # Redrawn for today, with the marker at the clock.
     expect(page.locator("#sim-now")).to_have_count(1)
     shot(page, "simulation-editor-1280")
+    page.locator("section[aria-labelledby='schedule-title']").screenshot(
+        path=str(shot_path("simulated-day")))
 
     page.get_by_label("Day to simulate").fill(tomorrow)
     page.get_by_role("button", name="Show").click()
