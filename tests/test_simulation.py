@@ -95,6 +95,8 @@ def test_energy_is_conserved_and_the_soc_follows_the_battery(plant, day, start_s
             assert -step.battery_kw <= step.load_kw - step.pv_kw + TOLERANCE  # covers the load
             assert step.soc_pct >= block["socMin"] - TOLERANCE
         soc = step.soc_pct
+    # The day so far (what a list page simulates) is the start of the whole day.
+    assert simulate_day(plant, in_force[:40], start_soc_pct=start_soc) == steps[:40]
     if plant.fve_peak_power_kwp == 0:
         assert all(step.pv_kw == 0 for step in steps)
     if not plant.plant_with_load:

@@ -135,7 +135,7 @@ def simulate_day(plant: PlantSpec, blocks_at: Sequence[Sequence[dict]],
     steps = []
     spans: dict[int, list] = {}  # parsed once per config, not once per step
     pv_day = pv_profile(plant.fve_peak_power_kwp, sunrise, sunset)
-    load_day = load_profile(plant.plant_with_load and load_peak_kw(plant))
+    load_day = load_profile(load_peak_kw(plant) if plant.plant_with_load else 0.0)
     for index in range(min(len(blocks_at), STEPS)):
         start = index * STEP_MINUTES
         blocks = blocks_at[index]
