@@ -121,7 +121,7 @@ def assert_error(response, status: int, code: str, detail: str | None = None) ->
 def sign_in_browser(app, client, user_id: str) -> None:
     """Give the test client's cookie jar a server-side browser session for this user."""
     with app.app_context():
-        session_id = accounts.start_browser_session(db.session.get(User, uuid.UUID(user_id)))
+        session_id, _ = accounts.start_browser_session(db.session.get(User, uuid.UUID(user_id)))
     with client.session_transaction() as session:
         session[SESSION_KEY] = session_id
 

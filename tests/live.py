@@ -23,9 +23,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def run_cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def run_cli(env: dict[str, str], *args: str, check: bool = True,
+            input: str | None = None) -> subprocess.CompletedProcess:
+    """The installed `voke-esm`, without a controlling terminal (prompts read `input`)."""
     return subprocess.run([str(BIN / "voke-esm"), *args], env={**os.environ, **env}, cwd=ROOT,
-                          capture_output=True, text=True, check=check, timeout=60)
+                          capture_output=True, text=True, check=check, timeout=60, input=input,
+                          start_new_session=True)
 
 
 @contextlib.contextmanager

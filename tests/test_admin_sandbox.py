@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from tests.admin_support import ADMIN_URL, MISSING_UUID, PLANTS_URL, Admin, assert_error
-from tests.conftest import base_env
+from tests.conftest import app_for, base_env
 from tests.factories import TOKEN_URL
 from voke_esm import create_app
 from voke_esm.extensions import db
@@ -16,7 +16,7 @@ from voke_esm.services import sandbox
 
 TRADING_LIST_URL = "/api/v1/voke-esm/trading/plant/list"
 STATUS_KEYS = ["orgId", "enabled", "status", "clientId", "esmApiUrl", "plantCount", "enabledAt",
-               "hasEsmCredentials"]
+               "hasEsmCredentials", "credentials"]
 
 
 @pytest.fixture
@@ -57,6 +57,22 @@ def test_enable_returns_credentials_once(app, client, admin, org_id):
     assert stored(app, org_id) == body
 
 
+@pytest.mark.parametrize("port", ["4410", "4567"])
+def test_esm_api_url_follows_the_port_in_development(tmp_path, database_url, port):
+    """Without VOKE_ESM_INTERNAL_URL, Voke is told the port this server really runs on."""
+    with app_for(base_env(tmp_path, database_url, PORT=port)) as app:
+        admin = Admin(app, app.test_client())
+        body = admin.enable(admin.create_org("acme")["id"])
+        assert body["esmApiUrl"] == f"http://localhost:{port}/api/v1/voke-esm"
+        status = admin.get(f"{ADMIN_URL}/status", query_string={"orgId": stored_org(app)})
+        assert status.json["esmApiUrl"] == body["esmApiUrl"]
+
+
+def stored_org(app) -> str:
+    with app.app_context():
+        return str(db.session.scalar(db.select(Organization.id)))
+
+
 def test_enable_creates_one_default_plant(admin, org_id):
     client_id = admin.enable(org_id)["clientId"]
     plants = admin.get(PLANTS_URL, query_string={"clientId": client_id}).json
@@ -95,7 +111,8 @@ def test_status_of_an_enabled_org(admin, org_id):
 def test_status_of_an_org_never_enabled(admin, org_id):
     assert status_of(admin, org_id) == {
         "orgId": org_id, "enabled": False, "status": "NOT_CONFIGURED", "clientId": None,
-        "esmApiUrl": None, "plantCount": 0, "enabledAt": None, "hasEsmCredentials": False}
+        "esmApiUrl": None, "plantCount": 0, "enabledAt": None, "hasEsmCredentials": False,
+        "credentials": "none"}
 
 
 def test_disable_revokes_everything_and_keeps_the_plants(app, client, admin, org_id):

@@ -245,14 +245,14 @@ def test_bootstrap_creates_the_admin_and_the_demo_then_does_nothing(runner, clie
     monkeypatch.setenv("VOKE_ESM_ADMIN_EMAIL", "boss@voke.test")
     monkeypatch.setenv("VOKE_ESM_ADMIN_PASSWORD", PASSWORD)
     first = ok(runner, "bootstrap")
-    assert "SuperAdmin created: boss@voke.test" in first.stdout
+    assert "SuperAdmin account created:\n  email:        boss@voke.test\n" in first.stdout
     assert PASSWORD not in first.output
     assert login(client, "boss@voke.test", PASSWORD).status_code == 200
     status = one_json_line(ok(runner, "status", "--org", "acme"))
     assert status["enabled"] is True and status["plantCount"] == 2
 
     second = ok(runner, "bootstrap")
-    assert second.output == ""
+    assert "account created" not in second.output and "clientSecret:" not in second.output
     assert one_json_line(ok(runner, "status", "--org", "acme")) == status
     line = fails(runner, "create-superadmin", "--email", "boss@voke.test", "--password", PASSWORD)
     assert "already exists" in line
@@ -262,9 +262,10 @@ def test_bootstrap_generates_and_prints_a_password_once(runner, client, monkeypa
     monkeypatch.delenv("VOKE_ESM_ADMIN_EMAIL", raising=False)
     monkeypatch.delenv("VOKE_ESM_ADMIN_PASSWORD", raising=False)
     first = ok(runner, "bootstrap")
-    line = next(li for li in first.stdout.splitlines() if li.startswith("SuperAdmin created"))
-    assert line.startswith("SuperAdmin created: admin@voke.local with password ")
-    password = line.split("password ", 1)[1].split()[0]
+    assert "  email:        admin@voke.local\n" in first.stdout
+    line = next(li for li in first.stdout.splitlines() if li.startswith("  password:"))
+    assert line.endswith("(shown once; keep it)")
+    password = line.split()[1]
     assert len(password) >= 12
     assert login(client, "admin@voke.local", password).status_code == 200
     assert password not in ok(runner, "bootstrap").output

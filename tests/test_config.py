@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from voke_esm.config import ConfigError, load_settings
+from voke_esm.config import GENERATE_HINT, ConfigError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -119,13 +119,11 @@ def test_a_flag_that_is_not_a_boolean_is_refused_in_any_environment(tmp_path, va
         assert "true or false" in message
 
 
-@pytest.mark.parametrize("url", [None, "http://localhost:4410/api/v1/voke-esm",
+@pytest.mark.parametrize("url", ["http://localhost:4410/api/v1/voke-esm",
                                  "http://localhost/api/v1/voke-esm", "HTTP://LOCALHOST:4410/x",
                                  "http://localhost"], ids=repr)
 def test_production_refuses_a_localhost_internal_url(tmp_path, url):
-    environ = (without(PRODUCTION, "VOKE_ESM_INTERNAL_URL") if url is None
-               else {**PRODUCTION, "VOKE_ESM_INTERNAL_URL": url})
-    message = refusal(environ, tmp_path)
+    message = refusal({**PRODUCTION, "VOKE_ESM_INTERNAL_URL": url}, tmp_path)
     assert message.startswith("VOKE_ESM_INTERNAL_URL starts with http://localhost")
     assert "VOKE_ESM_INTERNAL_URL=http://127.0.0.1:4410/api/v1/voke-esm" in message
 
@@ -205,8 +203,8 @@ def test_development_generates_missing_secrets_once_and_reuses_them(tmp_path):
 
 def test_development_secrets_from_the_environment_win(tmp_path):
     generated = load_settings({}, str(tmp_path))
-    settings = load_settings({"JWT_SECRET": "from-the-environment"}, str(tmp_path))
-    assert settings["JWT_SECRET"] == "from-the-environment"
+    settings = load_settings({"JWT_SECRET": "from-the-environment-0123456789abcdef"}, str(tmp_path))
+    assert settings["JWT_SECRET"] == "from-the-environment-0123456789abcdef"
     assert settings["SECRET_KEY"] == generated["SECRET_KEY"]
     assert settings["VOKE_ESM_ENCRYPTION_KEY"] == generated["VOKE_ESM_ENCRYPTION_KEY"]
 
@@ -297,3 +295,107 @@ def test_an_empty_rate_limit_means_the_default(tmp_path, value):
 def test_an_unknown_limiter_storage_stops_startup(tmp_path, value):
     message = refusal({"RATELIMIT_STORAGE_URI": value}, tmp_path)
     assert message.startswith("RATELIMIT_STORAGE_URI=") and "redis://" in message
+
+
+# -- esmApiUrl follows PORT in development; production names it ----------------------------------
+
+@pytest.mark.parametrize("value", [None, "", "  "], ids=["unset", "empty", "blank"])
+def test_production_requires_the_internal_url_explicitly(tmp_path, value):
+    environ = (without(PRODUCTION, "VOKE_ESM_INTERNAL_URL") if value is None
+               else {**PRODUCTION, "VOKE_ESM_INTERNAL_URL": value})
+    message = refusal({**environ, "PORT": "4567"}, tmp_path)
+    assert message.startswith("VOKE_ESM_INTERNAL_URL is not set")
+    assert "VOKE_ESM_INTERNAL_URL=http://127.0.0.1:4410/api/v1/voke-esm" in message
+
+
+@pytest.mark.parametrize("port, url", [(None, "http://localhost:4410/api/v1/voke-esm"),
+                                       ("4567", "http://localhost:4567/api/v1/voke-esm")])
+def test_development_derives_the_internal_url_from_port(tmp_path, port, url):
+    environ = {} if port is None else {"PORT": port}
+    assert load_settings(environ, str(tmp_path))["VOKE_ESM_INTERNAL_URL"] == url
+
+
+def test_development_takes_an_explicit_internal_url_whatever_the_port(tmp_path):
+    settings = load_settings({"PORT": "4567",
+                              "VOKE_ESM_INTERNAL_URL": "http://127.0.0.1:9/api/v1/voke-esm"},
+                             str(tmp_path))
+    assert settings["VOKE_ESM_INTERNAL_URL"] == "http://127.0.0.1:9/api/v1/voke-esm"
+
+
+# -- development refuses weak secrets set by hand -----------------------------------------------
+
+@pytest.mark.parametrize("name", SECRETS)
+def test_development_refuses_a_short_secret_set_by_hand(tmp_path, name):
+    message = refusal({name: "tiny-value"}, tmp_path)
+    assert message.startswith(f"{name} is shorter than 32 bytes") and "set it to" in message
+    assert "tiny-value" not in message
+
+
+@pytest.mark.parametrize("first, second", [
+    ("JWT_SECRET", "SECRET_KEY"), ("JWT_SECRET", "VOKE_ESM_ENCRYPTION_KEY"),
+    ("SECRET_KEY", "VOKE_ESM_ENCRYPTION_KEY"),
+])
+def test_development_refuses_two_equal_secrets_set_by_hand(tmp_path, first, second):
+    message = refusal({first: PRODUCTION[first], second: PRODUCTION[first]}, tmp_path)
+    assert first in message and second in message and "same value" in message
+    assert PRODUCTION[first] not in message
+
+
+def test_development_refuses_a_secret_equal_to_a_generated_one(tmp_path):
+    generated = load_settings({}, str(tmp_path))
+    message = refusal({"JWT_SECRET": generated["SECRET_KEY"]}, tmp_path)
+    assert "JWT_SECRET and SECRET_KEY are the same value" in message
+
+
+def test_development_accepts_long_distinct_secrets_set_by_hand(tmp_path):
+    environ = {name: PRODUCTION[name] for name in SECRETS}
+    settings = load_settings(environ, str(tmp_path))
+    assert all(settings[name] == PRODUCTION[name] for name in SECRETS)
+
+
+@pytest.mark.parametrize("entry", ["cli", "wsgi"])
+def test_entry_points_refuse_a_short_development_secret_with_one_line(tmp_path, entry):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+           "VOKE_ESM_INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "short"}
+    result = subprocess.run(ENTRY_POINTS[entry], env=env, cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"voke-esm: SECRET_KEY is shorter than 32 bytes: set it to a longer random value, "
+        f"e.g. $({GENERATE_HINT})"]
+
+
+# -- the encryption key ring ----------------------------------------------------------------------
+
+NEW_KEY = "new-encryption-key-0123456789abcdef0123456789"
+OLD_KEY = PRODUCTION["VOKE_ESM_ENCRYPTION_KEY"]
+
+
+@pytest.mark.parametrize("value, ring", [
+    (OLD_KEY, [OLD_KEY]),
+    (f"{NEW_KEY},{OLD_KEY}", [NEW_KEY, OLD_KEY]),
+    (f" {NEW_KEY} , {OLD_KEY} ", [NEW_KEY, OLD_KEY]),
+])
+def test_the_encryption_key_is_a_comma_separated_ring(tmp_path, value, ring):
+    settings = load_settings({**PRODUCTION, "VOKE_ESM_ENCRYPTION_KEY": value}, str(tmp_path))
+    assert settings["VOKE_ESM_ENCRYPTION_KEYS"] == ring
+
+
+@pytest.mark.parametrize("environ", [PRODUCTION, {}], ids=["production", "development"])
+@pytest.mark.parametrize("value", [f"{NEW_KEY},", f",{NEW_KEY}", f"{NEW_KEY},,{OLD_KEY}"])
+def test_an_empty_entry_in_the_key_ring_is_refused(tmp_path, environ, value):
+    message = refusal({**environ, "VOKE_ESM_ENCRYPTION_KEY": value}, tmp_path)
+    assert message.startswith("VOKE_ESM_ENCRYPTION_KEY has an empty entry")
+    assert NEW_KEY not in message
+
+
+@pytest.mark.parametrize("environ", [PRODUCTION, {}], ids=["production", "development"])
+def test_every_key_of_the_ring_is_checked(tmp_path, environ):
+    message = refusal({**environ, "VOKE_ESM_ENCRYPTION_KEY": f"{NEW_KEY},short"}, tmp_path)
+    assert message.startswith("VOKE_ESM_ENCRYPTION_KEY (key 2 of the list) is shorter")
+    message = refusal({**environ, "VOKE_ESM_ENCRYPTION_KEY": f"{NEW_KEY},{NEW_KEY}"}, tmp_path)
+    assert "key 1 of the list" in message and "key 2 of the list" in message
+    message = refusal({**environ, "JWT_SECRET": PRODUCTION["JWT_SECRET"],
+                       "VOKE_ESM_ENCRYPTION_KEY": f"{NEW_KEY},{PRODUCTION['JWT_SECRET']}"},
+                      tmp_path)
+    assert "JWT_SECRET and VOKE_ESM_ENCRYPTION_KEY (key 2 of the list)" in message

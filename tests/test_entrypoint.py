@@ -33,8 +33,11 @@ def test_entrypoint_migrates_then_serves(tmp_path):
     try:
         wait_until_up(f"http://127.0.0.1:{port}", process)
         status, headers, body = request_json(f"http://127.0.0.1:{port}", "GET", "/healthz")
-        assert (status, body) == (200, {"status": "ok"})
+        assert (status, body) == (200, {"status": "ok", "checks": {"database": "ok"}})
         assert headers["X-Frame-Options"] == "DENY"
+        # Migrated at boot: ready, not only alive.
+        status, _, body = request_json(f"http://127.0.0.1:{port}", "GET", "/readyz")
+        assert (status, body["status"]) == (200, "ok"), body
         # The schema exists: an API call reaches the database and answers 401, not 500.
         status, _, body = request_json(f"http://127.0.0.1:{port}", "POST",
                                        "/api/v1/voke-esm/trading/token",

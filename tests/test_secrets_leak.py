@@ -77,7 +77,7 @@ def test_no_other_column_holds_the_secret(app, admin):
     assert credentials.verify_secret(secret, stored[HASH_COLUMN])
     assert not credentials.verify_secret(first, stored[HASH_COLUMN])
     with app.app_context():
-        key = app.extensions["voke_esm_vault_key"]
+        key = app.extensions["voke_esm_vault_keys"]
         plain = vault.decrypt_credentials(key, uuid.UUID(org_id), stored[CIPHERTEXT_COLUMN])
     assert plain["clientSecret"] == secret
 
@@ -140,7 +140,7 @@ def test_ciphertext_moved_to_another_org_does_not_decrypt(app, admin):
         db.session.execute(sa.update(table).where(table.c.organization_id == uuid.UUID(beta_id))
                            .values(encrypted_credentials=acme_ciphertext))
         db.session.commit()
-        key = app.extensions["voke_esm_vault_key"]
+        key = app.extensions["voke_esm_vault_keys"]
         with pytest.raises(vault.DecryptionError):
             vault.decrypt_credentials(key, uuid.UUID(beta_id), acme_ciphertext)
         beta = db.session.get(Organization, uuid.UUID(beta_id))
@@ -152,7 +152,7 @@ def test_ciphertext_moved_to_another_org_does_not_decrypt(app, admin):
 
 
 def test_status_answers_even_when_the_ciphertext_is_foreign(app, admin):
-    """A moved ciphertext does not break status, which never decrypts anything."""
+    """A moved ciphertext does not break status: it says the credentials are unreadable."""
     acme_id = admin.create_org("acme")["id"]
     admin.enable(acme_id)
     with app.app_context():
@@ -160,7 +160,9 @@ def test_status_answers_even_when_the_ciphertext_is_foreign(app, admin):
         db.session.execute(sa.update(table).values(encrypted_credentials="v1:AAAA"))
         db.session.commit()
     response = admin.get(f"{ADMIN_URL}/status", query_string={"orgId": acme_id})
-    assert response.status_code == 200 and response.json["hasEsmCredentials"] is True
+    assert response.status_code == 200
+    assert (response.json["hasEsmCredentials"], response.json["credentials"]) == (
+        False, "unreadable")
 
 
 def test_the_served_log_never_holds_the_secret(app, env, tmp_path):

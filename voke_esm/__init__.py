@@ -43,6 +43,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_config(app: Flask, env: Mapping[str, str], overrides: dict) -> None:
+    from .services.accounts import SESSION_TTL
+
     instance = overrides.pop("INSTANCE_PATH", None) or env.get("VOKE_ESM_INSTANCE_PATH")
     if instance:
         app.instance_path = str(instance)
@@ -53,6 +55,7 @@ def register_config(app: Flask, env: Mapping[str, str], overrides: dict) -> None
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=SESSION_TTL,  # the signed cookie is refused after it, too
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX=env.get("RATELIMIT_KEY_PREFIX", "voke-esm"),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed-in session
@@ -69,9 +72,10 @@ def _engine_options(url: str) -> dict:
 
 def register_extensions(app: Flask) -> None:
     from . import sqlite  # noqa: F401 - registers the SQLite connection pragmas
+    from .auth.identity import ServerSessionCookie
     from .extensions import csrf, db, limiter, migrate
     from .http import ApiJSONProvider
-    from .vault import derive_key
+    from .vault import derive_keys
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -81,7 +85,8 @@ def register_extensions(app: Flask) -> None:
     app.after_request(_retry_after_only_when_limited)
     limiter.init_app(app)
     app.json = ApiJSONProvider(app)
-    app.extensions["voke_esm_vault_key"] = derive_key(app.config["VOKE_ESM_ENCRYPTION_KEY"])
+    app.session_interface = ServerSessionCookie()
+    app.extensions["voke_esm_vault_keys"] = derive_keys(app.config["VOKE_ESM_ENCRYPTION_KEYS"])
 
 
 def _retry_after_only_when_limited(response):

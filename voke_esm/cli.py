@@ -14,21 +14,8 @@ from flask.cli import FlaskGroup
 from . import ConfigError, create_app
 from .cli_simulate import simulate_command
 from .cli_support import echo_json, one_line_errors
-from .errors import DomainError
 from .representations import journal_entry_json, organization_json, plant_json
-from .services import accounts, journal, organizations, plants, sandbox
-
-DEMO_PLANT = {
-    "externalPlantId": "PLANT-002", "name": "Acme Site A", "description": "Battery storage + PV",
-    "fvePeakPowerKwp": 120.0, "capacityKwh": 200.0, "configEnabled": True,
-    "timeConfigs": [
-        {"from": "00:00", "to": "07:00", "pBatMax": 10, "pBatMin": -10, "socMax": 95,
-         "socMin": 20},
-        {"from": "07:00", "to": "23:59", "pBatMax": 50, "pBatMin": -50, "socMax": 90,
-         "socMin": 30},
-    ],
-}
-
+from .services import accounts, demo, journal, organizations, plants, sandbox
 
 cli = FlaskGroup(create_app=create_app, add_version_option=False,
                  help="Run and administer the Voke ESM Sandbox.")
@@ -84,38 +71,89 @@ def status(slug: str) -> None:
     echo_json(sandbox.status(organizations.get_organization_by_slug(slug)))
 
 
+@cli.command("rotate-encryption-key")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def rotate_encryption_key(as_json: bool) -> None:
+    """Re-encrypt every stored credential with the first key of VOKE_ESM_ENCRYPTION_KEY.
+
+    Safe to run again; once it reports nothing left on an older key, drop that key."""
+    configs = sandbox.configs_with_stored_credentials()
+    counts = dict.fromkeys(("reencrypted", "current", "unreadable"), 0)
+    unreadable = []
+    with click.progressbar(configs, label="Re-encrypting stored credentials",
+                           file=click.get_text_stream("stderr")) as bar:
+        for config in bar:
+            outcome = sandbox.reencrypt_stored_credentials(config)
+            counts[outcome] += 1
+            if outcome == "unreadable":
+                unreadable.append(config.organization.slug)
+    if as_json:
+        echo_json({**counts, "unreadableOrgs": unreadable})
+        return
+    click.echo(f"Re-encrypted {counts['reencrypted']} stored credentials with the first key; "
+               f"{counts['current']} already used it; {counts['unreadable']} unreadable.")
+    if unreadable:
+        click.echo(f"No key opens the stored credentials of {', '.join(unreadable)}: re-enable "
+                   f"them (`voke-esm enable --org SLUG`) to issue new ones.", err=True)
+
+
 @cli.command("seed-demo")
 @one_line_errors
 def seed_demo() -> None:
     """The demo organization Acme (`acme`), enabled, with PLANT-001 and PLANT-002."""
-    try:
-        acme = organizations.get_organization_by_slug("acme")
-    except DomainError:
-        acme = organizations.create_organization({"name": "Acme", "slug": "acme"})
-    if sandbox.status(acme)["enabled"]:
+    issued = demo.seed_demo()
+    if issued is None:
         click.echo("acme is already enabled; `voke-esm enable --org acme` rotates its secret",
                    err=True)
     else:
-        echo_json(sandbox.enable(acme).as_json())
-    client_id = acme.esm_client.client_id
-    if not any(p.external_plant_id == DEMO_PLANT["externalPlantId"]
-               for p in plants.list_plants(client_id)):
-        plants.create_plant({**DEMO_PLANT, "clientId": client_id}, source="cli")
+        echo_json(issued.as_json())
 
 
 @cli.command("bootstrap")
 @one_line_errors
 def bootstrap() -> None:
-    """First run: a SuperAdmin (printed once) and the demo organization; later runs do nothing."""
-    if not accounts.superadmin_exists():
-        email = os.environ.get("VOKE_ESM_ADMIN_EMAIL", "admin@voke.local")
-        password = os.environ.get("VOKE_ESM_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
-        accounts.create_user(email, password, superadmin=True)
-        shown = ("the password in VOKE_ESM_ADMIN_PASSWORD" if "VOKE_ESM_ADMIN_PASSWORD"
-                 in os.environ else f"password {password}  (shown once; keep it)")
-        click.echo(f"SuperAdmin created: {email} with {shown}")
+    """`make run`: a SuperAdmin and the demo organization on the first run, their credentials
+    printed once and labelled; later runs name the account and how to recover it."""
+    from flask import current_app
+
+    click.echo(f"Sign in at:  http://127.0.0.1:{current_app.config['PORT']}/login")
+    if accounts.superadmin_exists():
+        emails = accounts.superadmin_emails()
+        click.echo(f"SuperAdmin account: {', '.join(emails)}  (created on an earlier run)")
+        click.echo(f"  Lost its password? .venv/bin/voke-esm set-password --email {emails[0]}")
+    else:
+        _create_first_superadmin()
     if not organizations.all_organizations():
-        seed_demo.callback()
+        issued = demo.seed_demo()
+        click.echo("Demo organization Acme (acme): its ESM credentials for Voke, shown once:")
+        for label, value in issued.as_json().items():
+            click.echo(f"  {label + ':':<14}{value}")
+    elif demo.demo_exists():
+        click.echo("Demo organization: acme. Its clientSecret was shown on the first run; "
+                   "`.venv/bin/voke-esm enable --org acme` issues a new one.")
+
+
+def _create_first_superadmin() -> None:
+    email = os.environ.get("VOKE_ESM_ADMIN_EMAIL") or "admin@voke.local"
+    password = os.environ.get("VOKE_ESM_ADMIN_PASSWORD")
+    user = accounts.create_user(email, password or (generated := secrets.token_urlsafe(12)),
+                                superadmin=True)
+    click.echo("SuperAdmin account created:")
+    click.echo(f"  email:        {user.email}")
+    click.echo("  password:     the password in VOKE_ESM_ADMIN_PASSWORD" if password
+               else f"  password:     {generated}  (shown once; keep it)")
+
+
+@cli.command("set-password")
+@click.option("--email", required=True)
+@click.option("--password", help="Prompted for (hidden) when not given.")
+@one_line_errors
+def set_password(email: str, password: str | None) -> None:
+    """Give an account a new password (a lost SuperAdmin password, say); signs it out."""
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    user = accounts.set_password(email, password)
+    click.echo(f"Password changed for {user.email}; its browser sessions were signed out.")
 
 
 @cli.command("journal")

@@ -12,7 +12,8 @@ from limits import parse_many
 from limits.storage import SCHEMES as STORAGE_SCHEMES
 
 MIN_SECRET_BYTES = 32
-DEFAULT_INTERNAL_URL = "http://localhost:4410/api/v1/voke-esm"
+DEFAULT_PORT = 4410
+LOOPBACK_URL = "http://127.0.0.1:4410/api/v1/voke-esm"
 SECRET_NAMES = ("JWT_SECRET", "SECRET_KEY", "VOKE_ESM_ENCRYPTION_KEY")
 GENERATE_HINT = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
@@ -31,20 +32,39 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "VOKE_ENV": env,
         "SQLALCHEMY_DATABASE_URI": _database_url(environ, instance_path, production),
         "VOKE_ESM_ENABLED": _flag(environ, "VOKE_ESM_ENABLED", default=not production),
-        "VOKE_ESM_INTERNAL_URL": environ.get("VOKE_ESM_INTERNAL_URL", DEFAULT_INTERNAL_URL),
         "VOKE_ESM_RATE_LIMIT": _rate_limit(environ, "VOKE_ESM_RATE_LIMIT", "10 per minute"),
         "VOKE_ESM_TOKEN_TTL": _positive_int(environ, "VOKE_ESM_TOKEN_TTL", 3600),
         "VOKE_LOGIN_RATE_LIMIT": _rate_limit(environ, "VOKE_LOGIN_RATE_LIMIT", "5 per minute"),
         "VOKE_LOGIN_ADDRESS_RATE_LIMIT": _rate_limit(
             environ, "VOKE_LOGIN_ADDRESS_RATE_LIMIT", "30 per minute"),
         "RATELIMIT_STORAGE_URI": _storage_uri(environ),
-        "PORT": _positive_int(environ, "PORT", 4410),
+        "PORT": _positive_int(environ, "PORT", DEFAULT_PORT),
         "SESSION_COOKIE_SECURE": production,
+        # `__Host-`: the browser only takes it Secure, for Path=/ and without a Domain.
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+        "SESSION_COOKIE_PATH": "/",
     }
+    settings["VOKE_ESM_INTERNAL_URL"] = _internal_url(environ, settings["PORT"], production)
     settings.update(_secrets(environ, instance_path, production))
+    settings["VOKE_ESM_ENCRYPTION_KEYS"] = _key_ring(settings["VOKE_ESM_ENCRYPTION_KEY"])
+    # Production checks every secret; development the ones set by hand (generated ones are
+    # long and distinct, and a kept instance file is the developer's own business).
+    _check_secrets(settings, SECRET_NAMES if production else
+                   [name for name in SECRET_NAMES if environ.get(name)])
     if production:
         _check_production(settings)
     return settings
+
+
+def _internal_url(environ: Mapping[str, str], port: int, production: bool) -> str:
+    """What enable hands Voke as esmApiUrl: explicit in production, this server in development."""
+    url = environ.get("VOKE_ESM_INTERNAL_URL", "").strip()
+    if url:
+        return url
+    if production:
+        raise ConfigError("VOKE_ESM_INTERNAL_URL is not set: set it to the URL Voke reaches "
+                          f"this server at, e.g. VOKE_ESM_INTERNAL_URL={LOOPBACK_URL}")
+    return f"http://localhost:{port}/api/v1/voke-esm"
 
 
 def _database_url(environ: Mapping[str, str], instance_path: str, production: bool) -> str:
@@ -135,18 +155,42 @@ def _instance_secrets(instance: Path) -> dict:
     return kept
 
 
-def _check_production(settings: dict) -> None:
-    for name in SECRET_NAMES:
-        if len(settings[name].encode()) < MIN_SECRET_BYTES:
-            raise ConfigError(f"{name} is shorter than {MIN_SECRET_BYTES} bytes: set it to a "
+def _key_ring(value: str) -> list[str]:
+    """VOKE_ESM_ENCRYPTION_KEY as a key ring: comma-separated, the first encrypts."""
+    keys = [key.strip() for key in value.split(",")]
+    if not all(keys):
+        raise ConfigError("VOKE_ESM_ENCRYPTION_KEY has an empty entry in its comma-separated "
+                          "list: remove it, e.g. VOKE_ESM_ENCRYPTION_KEY=NEW_KEY,OLD_KEY")
+    return keys
+
+
+def _secret_values(settings: dict, name: str) -> list[tuple[str, str]]:
+    """(label, value) for each value a secret holds; the key ring has one per key."""
+    if name != "VOKE_ESM_ENCRYPTION_KEY" or len(settings["VOKE_ESM_ENCRYPTION_KEYS"]) == 1:
+        return [(name, settings[name])]
+    return [(f"{name} (key {index} of the list)", key)
+            for index, key in enumerate(settings["VOKE_ESM_ENCRYPTION_KEYS"], 1)]
+
+
+def _check_secrets(settings: dict, names) -> None:
+    """Each secret long enough, and none equal to another (nor a key to an older key)."""
+    values = [item for name in names for item in _secret_values(settings, name)]
+    for label, value in values:
+        if len(value.encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(f"{label} is shorter than {MIN_SECRET_BYTES} bytes: set it to a "
                               f"longer random value, e.g. $({GENERATE_HINT})")
-    for index, name in enumerate(SECRET_NAMES):
-        for other in SECRET_NAMES[index + 1:]:
-            if settings[name] == settings[other]:
-                raise ConfigError(f"{name} and {other} are the same value: give each "
+    every = [item for name in SECRET_NAMES for item in _secret_values(settings, name)]
+    checked = {label for label, _ in values}
+    for index, (label, value) in enumerate(every):
+        for other, other_value in every[index + 1:]:
+            if value == other_value and (label in checked or other in checked):
+                raise ConfigError(f"{label} and {other} are the same value: give each "
                                   f"its own random value, e.g. $({GENERATE_HINT})")
+
+
+def _check_production(settings: dict) -> None:
     if not settings["VOKE_ESM_ENABLED"]:
         raise ConfigError("VOKE_ESM_ENABLED is not true: set VOKE_ESM_ENABLED=true")
     if settings["VOKE_ESM_INTERNAL_URL"].lower().startswith("http://localhost"):
         raise ConfigError("VOKE_ESM_INTERNAL_URL starts with http://localhost: use a loopback "
-                          "IP, e.g. VOKE_ESM_INTERNAL_URL=http://127.0.0.1:4410/api/v1/voke-esm")
+                          f"IP, e.g. VOKE_ESM_INTERNAL_URL={LOOPBACK_URL}")

@@ -1,14 +1,85 @@
-"""A liveness and database check for load balancers and the image's HEALTHCHECK."""
+"""Liveness (/healthz) and readiness (/readyz) for load balancers and the image's HEALTHCHECK.
+
+Both answer JSON, 200 when every check passes and 503 otherwise, with a short reason per failed
+check: the kind of failure, never an exception's text (it could carry a host or a user name)."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
 
 import sqlalchemy as sa
-from flask import Blueprint
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Blueprint, current_app
 
-from .extensions import db
+from .extensions import db, limiter
 
+log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
+OK = "ok"
 
 
 @bp.get("/healthz")
 def healthz():
-    db.session.execute(sa.text("SELECT 1"))
-    return {"status": "ok"}
+    """Alive, and the database answers."""
+    return _answer({"database": _database()})
+
+
+@bp.get("/readyz")
+def readyz():
+    """Ready for traffic: the database answers, its schema is at head, the limiter's storage
+    answers (without it each worker would count rate limits on its own)."""
+    database = _database()
+    migrations = _migrations() if database == OK else "not checked: the database is unreachable"
+    return _answer({"database": database, "migrations": migrations,
+                    "limiterStorage": _limiter_storage()})
+
+
+def _answer(checks: dict[str, str]):
+    if all(result == OK for result in checks.values()):
+        return {"status": OK, "checks": checks}
+    log.warning("Health check failed: %s", "; ".join(
+        f"{name}: {result}" for name, result in checks.items() if result != OK))
+    return {"status": "unavailable", "checks": checks}, 503
+
+
+def _database() -> str:
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as error:
+        db.session.rollback()
+        return f"unreachable ({type(getattr(error, 'orig', None) or error).__name__})"
+    return OK
+
+
+def _migrations() -> str:
+    head = _head_revisions()
+    try:
+        current = set(MigrationContext.configure(db.session.connection()).get_current_heads())
+    except sa.exc.SQLAlchemyError as error:
+        db.session.rollback()
+        return f"unknown ({type(error).__name__})"
+    if current == head:
+        return OK
+    if not current:
+        return f"not migrated: run `voke-esm db upgrade` (head is {', '.join(sorted(head))})"
+    return (f"at {', '.join(sorted(current))}, head is {', '.join(sorted(head))}: "
+            f"run `voke-esm db upgrade`")
+
+
+@cache
+def _head_revisions_of(directory: str) -> frozenset[str]:
+    return frozenset(ScriptDirectory(directory).get_heads())
+
+
+def _head_revisions() -> frozenset[str]:
+    return _head_revisions_of(current_app.extensions["migrate"].directory)
+
+
+def _limiter_storage() -> str:
+    try:
+        reachable = limiter.storage.check()
+    except Exception:  # noqa: BLE001 - any storage failure is the same answer: not reachable
+        reachable = False
+    return OK if reachable else "unreachable"

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 # For every answer that carries a secret or a token: no cache may keep it.
@@ -38,6 +38,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+# Production is served over HTTPS only (its session cookie is `__Host-` and Secure).
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 class ApiJSONProvider(DefaultJSONProvider):
@@ -120,9 +122,13 @@ def is_loopback(address: str | None) -> bool:
 
 
 def register_security_headers(app: Flask) -> None:
+    headers = dict(SECURITY_HEADERS)
+    if app.config["VOKE_ENV"] == "production":
+        headers["Strict-Transport-Security"] = HSTS
+
     @app.after_request
     def add_security_headers(response):
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response
 

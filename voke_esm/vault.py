@@ -1,4 +1,7 @@
-"""Authenticated encryption of the TradingPartnerConfig credentials, bound to the organization."""
+"""Authenticated encryption of the TradingPartnerConfig credentials, bound to the organization.
+
+The keys form a ring (VOKE_ESM_ENCRYPTION_KEY=NEW,OLD,...): the first encrypts, every one
+decrypts, so a key can be replaced without losing what the older one sealed."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import base64
 import json
 import os
 import uuid
+from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -29,19 +33,38 @@ def _aad(organization_id: uuid.UUID) -> bytes:
     return b"trading_partner_configs:" + str(organization_id).encode()
 
 
-def encrypt_credentials(key: bytes, organization_id: uuid.UUID, credentials: dict) -> str:
+def derive_keys(materials: Sequence[str]) -> tuple[bytes, ...]:
+    """The key ring, in order: the first key encrypts."""
+    return tuple(derive_key(material) for material in materials)
+
+
+def encrypt_credentials(keys: Sequence[bytes], organization_id: uuid.UUID,
+                        credentials: dict) -> str:
+    """Seal with the first key of the ring."""
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, json.dumps(credentials).encode(), _aad(organization_id))
+    sealed = AESGCM(keys[0]).encrypt(nonce, json.dumps(credentials).encode(),
+                                     _aad(organization_id))
     return f"{VERSION}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
 
-def decrypt_credentials(key: bytes, organization_id: uuid.UUID, token: str) -> dict:
+def open_credentials(keys: Sequence[bytes], organization_id: uuid.UUID,
+                     token: str) -> tuple[dict, int]:
+    """The credentials and the position in the ring of the key that opened them."""
     try:
         version, payload = token.split(":", 1)
         raw = base64.urlsafe_b64decode(payload)
         if version != VERSION or len(raw) < 29:
             raise ValueError(version)
-        plain = AESGCM(key).decrypt(raw[:12], raw[12:], _aad(organization_id))
-    except (ValueError, InvalidTag) as error:
+    except ValueError as error:
         raise DecryptionError("credentials cannot be decrypted for this organization") from error
-    return json.loads(plain)
+    for index, key in enumerate(keys):
+        try:
+            plain = AESGCM(key).decrypt(raw[:12], raw[12:], _aad(organization_id))
+        except InvalidTag:
+            continue
+        return json.loads(plain), index
+    raise DecryptionError("credentials cannot be decrypted for this organization")
+
+
+def decrypt_credentials(keys: Sequence[bytes], organization_id: uuid.UUID, token: str) -> dict:
+    return open_credentials(keys, organization_id, token)[0]

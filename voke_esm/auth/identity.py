@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import g, session
+from flask.sessions import SecureCookieSessionInterface
 
 from ..http import bearer_token
 from ..models import User
 from ..services import accounts
 
 SESSION_KEY = "sid"
+EXPIRES_KEY = "exp"
+
+
+class ServerSessionCookie(SecureCookieSessionInterface):
+    """The session cookie expires exactly when the server-side session it names does, however
+    often it is rewritten (a new CSRF token, a flash message) before then."""
+
+    def get_expiration_time(self, app, session) -> datetime | None:
+        expires = session.get(EXPIRES_KEY)
+        if session.permanent and isinstance(expires, int):
+            return datetime.fromtimestamp(expires, UTC)
+        return super().get_expiration_time(app, session)
 
 
 def current_user() -> User | None:
@@ -32,7 +47,10 @@ def authenticated_by_session() -> bool:
 def start_session(user: User) -> None:
     """Sign a browser in: a fresh cookie naming a new server-side session."""
     end_session()
-    session[SESSION_KEY] = accounts.start_browser_session(user)
+    session_id, expires_at = accounts.start_browser_session(user)
+    session[SESSION_KEY] = session_id
+    # Whole seconds, rounded down: the cookie never outlives the server-side session.
+    session[EXPIRES_KEY] = int(expires_at.replace(tzinfo=expires_at.tzinfo or UTC).timestamp())
     session.permanent = True
     g.pop("current_user", None)
 

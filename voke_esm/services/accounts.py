@@ -8,7 +8,7 @@ import re
 import secrets
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from limits.strategies import FixedWindowRateLimiter
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import tokens
-from ..errors import DomainError, Unauthorized
+from ..errors import DomainError, NotFound, Unauthorized
 from ..extensions import db, limiter
 from ..models import BrowserSession, User, utcnow
 from ..validation import Fields
@@ -36,20 +36,47 @@ _fallback = FixedWindowRateLimiter(MemoryStorage())  # the limiter's default str
 
 
 def create_user(email: str, password: str, superadmin: bool = True) -> User:
-    fields = Fields({"email": email, "password": password})
-    fields.string("email", max_len=254, pattern=EMAIL, hint="must be an email address")
-    fields.string("password", max_len=1024, min_len=MIN_PASSWORD)
-    values = fields.done()
+    values = _account_fields(email, password)
     user = User(email=values["email"].strip().lower(), is_superadmin=superadmin,
-                password_hash=generate_password_hash(values["password"], method="scrypt"))
+                password_hash=_password_hash(values["password"]))
     db.session.add(user)
     with conflict_on_duplicate(f"An account for {user.email} already exists"):
         db.session.commit()
     return user
 
 
+def set_password(email: str, password: str) -> User:
+    """A new password for an existing account; its browser sessions end (a lost password may
+    have been someone else's find)."""
+    values = _account_fields(email, password)
+    address = values["email"].strip().lower()
+    user = db.session.scalar(sa.select(User).where(User.email == address))
+    if user is None:
+        raise NotFound(f"No account for {address}")
+    user.password_hash = _password_hash(values["password"])
+    db.session.execute(sa.delete(BrowserSession).where(BrowserSession.user_id == user.id))
+    db.session.commit()
+    return user
+
+
+def _account_fields(email: str, password: str) -> dict:
+    fields = Fields({"email": email, "password": password})
+    fields.string("email", max_len=254, pattern=EMAIL, hint="must be an email address")
+    fields.string("password", max_len=1024, min_len=MIN_PASSWORD)
+    return fields.done()
+
+
+def _password_hash(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
 def superadmin_exists() -> bool:
     return db.session.scalar(sa.select(User.id).where(User.is_superadmin).limit(1)) is not None
+
+
+def superadmin_emails() -> list[str]:
+    return list(db.session.scalars(
+        sa.select(User.email).where(User.is_superadmin).order_by(User.created_at)))
 
 
 def sign_in(email: object, password: object, address: str) -> User:
@@ -94,14 +121,15 @@ def user_from_token(token: str) -> User | None:
         return None
 
 
-def start_browser_session(user: User) -> str:
-    """A new server-side session; returns the opaque id the cookie keeps."""
+def start_browser_session(user: User) -> tuple[str, datetime]:
+    """A new server-side session: the opaque id the cookie keeps, and when it ends."""
     session_id = secrets.token_urlsafe(32)
+    expires_at = utcnow() + SESSION_TTL
     db.session.add(BrowserSession(id=_digest(session_id), user_id=user.id,
-                                  expires_at=utcnow() + SESSION_TTL))
+                                  expires_at=expires_at))
     db.session.execute(sa.delete(BrowserSession).where(BrowserSession.expires_at < utcnow()))
     db.session.commit()
-    return session_id
+    return session_id, expires_at
 
 
 def user_of_browser_session(session_id: object) -> User | None:

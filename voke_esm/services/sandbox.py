@@ -73,6 +73,7 @@ def _bump_generation(client: EsmClient, **values) -> None:
 def status(organization: Organization) -> dict:
     client, config = organization.esm_client, organization.partner_config
     enabled = bool(client and client.active and config and config.status == "ENABLED")
+    credentials_state = _credentials_state(organization)
     return {
         "orgId": str(organization.id),
         "enabled": enabled,
@@ -81,8 +82,18 @@ def status(organization: Organization) -> dict:
         "esmApiUrl": config.esm_api_url if config else None,
         "plantCount": count_plants(client.client_id) if client else 0,
         "enabledAt": config.enabled_at if enabled else None,
-        "hasEsmCredentials": bool(config and config.encrypted_credentials),
+        "hasEsmCredentials": credentials_state == "present",
+        "credentials": credentials_state,
     }
+
+
+def _credentials_state(organization: Organization) -> str:
+    """Voke's stored copy: "present", "none", or "unreadable" when no key of the ring opens it
+    (the key that sealed it was dropped, or the ciphertext was damaged or moved)."""
+    try:
+        return "present" if stored_credentials(organization) is not None else "none"
+    except vault.DecryptionError:
+        return "unreadable"
 
 
 def stored_credentials(organization: Organization) -> dict | None:
@@ -90,7 +101,37 @@ def stored_credentials(organization: Organization) -> dict | None:
     config = organization.partner_config
     if config is None or not config.encrypted_credentials:
         return None
-    return vault.decrypt_credentials(_vault_key(), organization.id, config.encrypted_credentials)
+    return vault.decrypt_credentials(_vault_keys(), organization.id, config.encrypted_credentials)
+
+
+def configs_with_stored_credentials() -> list[TradingPartnerConfig]:
+    return list(db.session.scalars(
+        sa.select(TradingPartnerConfig).join(TradingPartnerConfig.organization)
+        .where(TradingPartnerConfig.encrypted_credentials.is_not(None))
+        .order_by(Organization.slug)))
+
+
+def reencrypt_stored_credentials(config: TradingPartnerConfig) -> str:
+    """Seal one stored copy with the first key: "reencrypted", "current" (it already was, or an
+    enable replaced it meanwhile), or "unreadable" (no key opens it; left as it is)."""
+    keys, sealed = _vault_keys(), config.encrypted_credentials
+    try:
+        plain, index = vault.open_credentials(keys, config.organization_id, sealed)
+    except vault.DecryptionError:
+        return "unreadable"
+    if index == 0:
+        return "current"
+    # Only if the copy is still the one read: a concurrent enable's new secret must not be
+    # overwritten by the old one (and it was sealed with the first key anyway).
+    replaced = db.session.execute(
+        sa.update(TradingPartnerConfig)
+        .where(TradingPartnerConfig.id == config.id,
+               TradingPartnerConfig.encrypted_credentials == sealed)
+        .values(encrypted_credentials=vault.encrypt_credentials(
+            keys, config.organization_id, plain))
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return "reencrypted" if replaced else "current"
 
 
 def authenticate_client(client_id: object, client_secret: object) -> EsmClient:
@@ -146,8 +187,8 @@ def _record_partner_config(organization: Organization, issued: Credentials) -> N
     db.session.add(config)
     db.session.flush()  # the organization id binds the ciphertext to this row
     config.encrypted_credentials = vault.encrypt_credentials(
-        _vault_key(), organization.id, issued.as_json())
+        _vault_keys(), organization.id, issued.as_json())
 
 
-def _vault_key() -> bytes:
-    return current_app.extensions["voke_esm_vault_key"]
+def _vault_keys() -> tuple[bytes, ...]:
+    return current_app.extensions["voke_esm_vault_keys"]

@@ -1,0 +1,111 @@
+"""/healthz and /readyz: JSON always, 503 with a short reason per failed check, no secret."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+import pytest
+from flask_migrate import upgrade
+
+from tests.conftest import POSTGRES_URL, app_for, base_env, psycopg_url, skip_or_fail
+from voke_esm import create_app
+from voke_esm.extensions import db
+
+READY_CHECKS = ["database", "migrations", "limiterStorage"]
+PASSWORD = "hunter2-not-for-logs"
+
+
+def get(app, path: str):
+    response = app.test_client().get(path)
+    assert response.mimetype == "application/json", response.get_data(as_text=True)
+    assert PASSWORD not in response.get_data(as_text=True)
+    return response
+
+
+def test_healthz_and_readyz_pass_on_a_migrated_database(app):
+    health = get(app, "/healthz")
+    assert health.status_code == 200
+    assert health.json == {"status": "ok", "checks": {"database": "ok"}}
+    ready = get(app, "/readyz")
+    assert ready.status_code == 200
+    assert ready.json == {"status": "ok", "checks": dict.fromkeys(READY_CHECKS, "ok")}
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_an_unreachable_database_is_a_503_without_the_url(tmp_path, path, caplog):
+    url = f"postgresql+psycopg://voke:{PASSWORD}@127.0.0.1:1/voke_esm"
+    with app_for(base_env(tmp_path, url)) as app:
+        response = get(app, path)
+    assert response.status_code == 503
+    body = response.json
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"] == "unreachable (OperationalError)"
+    if path == "/readyz":
+        assert list(body["checks"]) == READY_CHECKS
+        assert body["checks"]["migrations"].startswith("not checked")
+        assert body["checks"]["limiterStorage"] == "ok"
+    assert PASSWORD not in caplog.text and "127.0.0.1:1" not in response.get_data(as_text=True)
+    assert "Health check failed: database: unreachable (OperationalError)" in caplog.text
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database(request, tmp_path):
+    """A reachable database on which no migration ever ran."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    if not POSTGRES_URL:
+        skip_or_fail("PostgreSQL half skipped: set VOKE_ESM_TEST_POSTGRES_URL")
+    import sqlalchemy as sa
+
+    name = f"voke_esm_test_empty_{uuid.uuid4().hex[:12]}"
+    admin = psycopg_url(POSTGRES_URL)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_readyz_fails_until_the_database_is_migrated_to_head(tmp_path, empty_database):
+    with app_for(base_env(tmp_path, empty_database)) as app:
+        assert get(app, "/healthz").status_code == 200  # alive: the database answers
+        response = get(app, "/readyz")
+        assert response.status_code == 503
+        assert response.json["checks"]["database"] == "ok"
+        assert response.json["checks"]["migrations"].startswith(
+            "not migrated: run `voke-esm db upgrade` (head is ")
+        with app.app_context():
+            upgrade(revision="0001")
+            db.session.remove()
+        behind = get(app, "/readyz")
+        assert behind.status_code == 503
+        assert behind.json["checks"]["migrations"].startswith("at 0001, head is ")
+        with app.app_context():
+            upgrade()
+            db.session.remove()
+        assert get(app, "/readyz").status_code == 200
+
+
+def test_readyz_fails_when_the_limiter_storage_is_unreachable(tmp_path, database_url, caplog):
+    env = base_env(tmp_path, database_url,
+                   RATELIMIT_STORAGE_URI=f"redis://:{PASSWORD}@127.0.0.1:1/0")
+    app = create_app(env, TESTING=True)  # not app_for: it resets the (unreachable) counters
+    try:
+        assert get(app, "/healthz").status_code == 200
+        response = get(app, "/readyz")
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+    assert response.status_code == 503
+    assert response.json["checks"] == {"database": "ok", "migrations": "ok",
+                                       "limiterStorage": "unreachable"}
+    assert PASSWORD not in caplog.text
+
+
+def test_readyz_passes_with_a_reachable_redis(tmp_path, database_url, redis_url):
+    env = base_env(tmp_path, database_url, RATELIMIT_STORAGE_URI=redis_url,
+                   RATELIMIT_KEY_PREFIX=f"voke-esm-test-{uuid.uuid4().hex[:8]}")
+    with app_for(env) as app:
+        assert get(app, "/readyz").json["checks"]["limiterStorage"] == "ok"
