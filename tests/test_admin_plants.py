@@ -19,7 +19,7 @@ from voke_esm.services import plants
 
 PLANT_KEYS = ["id", "clientId", "externalPlantId", "name", "description", "fvePeakPowerKwp",
               "capacityKwh", "configEnabled", "plantWithLoad", "esiState", "timeConfigs",
-              "version", "createdAt", "updatedAt"]
+              "version", "applyDelaySeconds", "applyOutcome", "createdAt", "updatedAt"]
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 CONFIG_URL = "/api/v1/voke-esm/trading/plant/config"
 

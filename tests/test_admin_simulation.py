@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.admin_support import EXAMPLE_PLANT, MISSING_UUID, PLANTS_URL, Admin, assert_error
+from tests.admin_support import (
+    ADMIN_URL,
+    EXAMPLE_PLANT,
+    MISSING_UUID,
+    PLANTS_URL,
+    Admin,
+    assert_error,
+)
 from tests.factories import BLOCK
 from voke_esm.extensions import db
 from voke_esm.models import ConfigRevision
@@ -15,6 +22,7 @@ from voke_esm.services.simulation import DATE_HINT
 
 STEP_KEYS = ["at", "pvKw", "loadKw", "batteryKw", "gridKw", "socPct", "block"]
 DAY = "2026-06-21"
+UPDATE_URL = "/api/v1/voke-esm/trading/plant/config/update"
 MORNING = {**BLOCK, "from": "00:00", "to": "11:59", "socMin": 10}
 AFTERNOON = {**BLOCK, "from": "12:00", "to": "23:59", "socMin": 60}
 
@@ -136,3 +144,46 @@ def test_steps_are_served_for_a_plant_applied_yesterday(app, admin, sandbox, acm
         db.session.commit()
     steps = simulate(admin, plant_id).json["steps"]
     assert steps[0]["block"] == 0 and steps[-1]["block"] == 1
+
+
+def test_today_is_the_clients_today(admin, sandbox, acme):
+    """A clock a day ahead simulates the client's today, with now at the client's time."""
+    plant_id = example_plant(sandbox, acme)
+    response = admin.post(f"{ADMIN_URL}/clock", json={"clientId": acme.client_id,
+                                                     "advanceSeconds": 86400})
+    assert response.status_code == 200
+    client_now = datetime.fromisoformat(response.json["now"].replace("Z", "+00:00"))
+    body = simulate(admin, plant_id).json
+    assert body["date"] == client_now.date().isoformat() != datetime.now(UTC).date().isoformat()
+    assert body["now"]["at"] == f"{client_now.hour:02d}:{client_now.minute // 15 * 15:02d}"
+
+
+def test_a_delayed_apply_shows_from_its_due_time_on_the_clients_clock(app, admin, sandbox, acme):
+    """Old: one all-day block (block 0 at every step). New, applied 60 s after the update on
+    the client's clock: a single block 00:00–00:01, so every later step falls in a gap."""
+    plant_id = example_plant(sandbox, acme, timeConfigs=[BLOCK])
+    assert admin.patch(f"{PLANTS_URL}/{plant_id}", json={"applyDelaySeconds": 60}
+                       ).status_code == 200
+    with app.app_context():  # version 1 has been in force since the day before
+        db.session.execute(sa.update(ConfigRevision).values(
+            created_at=datetime.now(UTC) - timedelta(days=2)))
+        db.session.commit()
+    tiny = [{**BLOCK, "from": "00:00", "to": "00:01"}]
+    update = sandbox.client.post(UPDATE_URL, headers=sandbox.headers(acme), json={
+        "plantId": "PLANT-002", "configUpdateReqCode": "late", "timeConfigs": tiny})
+    assert update.json["resultCode"] == "cfg_accepted"
+    admin.post(f"{ADMIN_URL}/clock", json={"clientId": acme.client_id, "advanceSeconds": 120})
+    with app.app_context():
+        due = db.session.scalar(sa.select(ConfigRevision.due_at).where(
+            ConfigRevision.config_update_req_code == "late"))
+    steps = simulate(admin, plant_id, date=due.date().isoformat()).json["steps"]  # settles it
+    # The first step starting at or after the due time (a step runs under its start's config).
+    first_new = -(-((due.hour * 60 + due.minute) * 60 + due.second + due.microsecond / 1e6)
+                  // 900)
+    first_new = int(first_new)
+    assert [s["block"] for s in steps[:first_new]] == [0] * first_new
+    assert all(s["block"] is None for s in steps[max(first_new, 1):])
+    with app.app_context():
+        status = db.session.scalar(sa.select(ConfigRevision.status).where(
+            ConfigRevision.config_update_req_code == "late"))
+    assert status == "applied"

@@ -13,7 +13,7 @@ from voke_esm.services import plants
 
 PLANT_KEYS = ["id", "clientId", "externalPlantId", "name", "description", "fvePeakPowerKwp",
               "capacityKwh", "configEnabled", "plantWithLoad", "esiState", "timeConfigs",
-              "version", "createdAt", "updatedAt"]
+              "version", "applyDelaySeconds", "applyOutcome", "createdAt", "updatedAt"]
 
 
 @pytest.fixture

@@ -182,14 +182,19 @@ def test_a_step_belongs_to_the_block_holding_its_start_minute(minute, expected):
 def test_the_config_in_force_changes_at_the_first_step_after_an_apply():
     day = date(2026, 6, 21)
     old, new = [{"v": 1}], [{"v": 2}]
-    revisions = [(datetime(2026, 6, 21, 12, 7, tzinfo=UTC), new),
-                 (datetime(2026, 6, 20, 9, 0, tzinfo=UTC), old)]
+    revisions = [(datetime(2026, 6, 20, 9, 0, tzinfo=UTC), old),
+                 (datetime(2026, 6, 21, 12, 7, tzinfo=UTC), new)]
     in_force = configs_in_force(revisions, day)
     assert in_force[48] is old  # 12:00: the apply at 12:07 is not in force yet
     assert in_force[49] is new  # 12:15
     assert in_force[0] is old and in_force[-1] is new
     # A plant created during the day is shown as first known before that.
-    assert configs_in_force(revisions[:1], day)[0] is new
+    assert configs_in_force(revisions[1:], day)[0] is new
+    # Applied later but reading earlier (the clock moved): in force with its predecessor.
+    newest = [{"v": 3}]
+    moved = revisions + [(datetime(2026, 6, 21, 6, 0, tzinfo=UTC), newest)]
+    assert configs_in_force(moved, day)[48] is old
+    assert configs_in_force(moved, day)[49] is newest
 
 
 def test_the_now_step_is_the_step_holding_the_minute():

@@ -12,6 +12,7 @@ import click
 from flask.cli import FlaskGroup
 
 from . import ConfigError, create_app
+from .cli_check import check
 from .cli_simulate import simulate_command
 from .cli_support import echo_json, one_line_errors
 from .representations import journal_entry_json, organization_json, plant_json
@@ -237,7 +238,9 @@ def read_json_argument(argument: str) -> dict:
     return data
 
 
+cli.add_command(check)
 cli.add_command(simulate_command)
+from . import cli_revisions, cli_seeds  # noqa: E402,F401 - register their commands
 
 
 def main() -> None:
@@ -246,3 +249,8 @@ def main() -> None:
     except ConfigError as error:
         click.echo(f"voke-esm: {error}", err=True)
         sys.exit(2)
+
+
+from .cli_clock import clock_group  # noqa: E402 - uses the helpers above
+
+cli.add_command(clock_group)

@@ -111,6 +111,10 @@ class EsmClient(Timestamps, db.Model):
     active: Mapped[bool] = mapped_column(default=False)
     # Embedded in every token; bumped on rotation and disable, which revokes older tokens.
     generation: Mapped[int] = mapped_column(default=0)
+    # The sandbox clock (CONTRACT §6.2): seconds ahead of real time; only forward, or back to 0.
+    clock_offset_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    # None: VOKE_ESM_TOKEN_TTL.
+    token_ttl_seconds: Mapped[int | None]
 
     organization: Mapped[Organization] = relationship(back_populates="esm_client")
 
@@ -132,10 +136,21 @@ class Plant(Timestamps, db.Model):
     esi_state: Mapped[str] = mapped_column(sa.String(32), default="PLC_READY")
     time_configs: Mapped[list] = mapped_column(JSONDocument)
     config_version: Mapped[int] = mapped_column(default=1)
+    # Delayed and failed applies (CONTRACT §6.3).
+    apply_delay_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    apply_outcome: Mapped[str] = mapped_column(sa.String(16), default="applied",
+                                               server_default="applied")
+    # The due time (client clock) of the plant's one pending revision: lets every read see
+    # whether there is anything to apply without another query.
+    pending_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ConfigRevision(db.Model):
-    """One stored version of a plant's time configs; also the idempotency record."""
+    """One config update of a plant (its version once applied); also the idempotency record.
+
+    status: applied | pending (waits for due_at on the client's clock) | failed | superseded;
+    only applied revisions have a version.
+    """
 
     __tablename__ = "voke_esm_config_revisions"
     __table_args__ = (
@@ -147,7 +162,10 @@ class ConfigRevision(db.Model):
         sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     plant_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("voke_esm_plants.id", ondelete="CASCADE"), index=True)
-    version: Mapped[int]
+    version: Mapped[int | None]
+    status: Mapped[str] = mapped_column(sa.String(16), default="applied",
+                                        server_default="applied")
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     config_update_req_code: Mapped[str | None] = mapped_column(sa.String(128))
     source: Mapped[str] = mapped_column(sa.String(16))
     time_configs: Mapped[list] = mapped_column(JSONDocument)

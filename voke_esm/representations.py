@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import JournalEntry, Organization, Plant
+from .models import ConfigRevision, JournalEntry, Organization, Plant
 from .services.simulation import SimulatedDay
 from .simulation import Step
 
@@ -20,9 +20,17 @@ def plant_json(plant: Plant) -> dict:
         "fvePeakPowerKwp": plant.fve_peak_power_kwp, "capacityKwh": plant.capacity_kwh,
         "configEnabled": plant.config_enabled, "plantWithLoad": plant.plant_with_load,
         "esiState": plant.esi_state, "timeConfigs": plant.time_configs,
-        "version": plant.config_version, "createdAt": plant.created_at,
+        "version": plant.config_version, "applyDelaySeconds": plant.apply_delay_seconds,
+        "applyOutcome": plant.apply_outcome, "createdAt": plant.created_at,
         "updatedAt": plant.updated_at,
     }
+
+
+def revision_json(revision: ConfigRevision) -> dict:
+    return {"version": revision.version, "status": revision.status,
+            "source": revision.source, "configUpdateReqCode": revision.config_update_req_code,
+            "createdAt": revision.created_at, "dueAt": revision.due_at,
+            "timeConfigs": revision.time_configs}
 
 
 def journal_entry_json(entry: JournalEntry) -> dict:

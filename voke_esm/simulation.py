@@ -159,12 +159,14 @@ def step_at(steps: Sequence[Step], minute_of_day: int) -> Step:
 
 
 def configs_in_force(revisions: Sequence[tuple[datetime, list]], day: date) -> list[list]:
-    """The timeConfigs in force at each step's start, from (applied at, timeConfigs) pairs.
+    """The timeConfigs in force at each step's start, from (applied at, timeConfigs) pairs in
+    the order they were applied.
 
-    A revision applied during a step takes effect from the next step. Before the first
-    revision (a plant created that day) the first revision is shown: the plant as first known.
+    A revision applied during a step takes effect from the next step; one whose time reads
+    earlier than its predecessor's (a clock moved in between) takes effect with it. Before the
+    first revision (a plant created that day) the first one is shown: the plant as first known.
     """
-    ordered = sorted(revisions, key=lambda revision: revision[0])
+    ordered = list(revisions)
     if not ordered:
         raise ValueError("a plant has at least one applied revision")
     midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -71,6 +71,14 @@ class Fields:
             return "must be >= 0" if value < 0 else None
         self._take(key, attr, default, check)
 
+    def integer(self, key: str, attr: str | None = None, *, low: int, high: int,
+                default: object = MISSING) -> None:
+        def check(value: object) -> str | None:
+            if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+                return None
+            return f"must be a whole number from {low} to {high}"
+        self._take(key, attr, default, check)
+
     def boolean(self, key: str, attr: str | None = None, *, default: object = MISSING) -> None:
         self._take(key, attr, default,
                    lambda value: None if isinstance(value, bool) else "must be true or false")

@@ -2,10 +2,10 @@
 
 from flask import Flask
 
-from . import auth, organizations, plants, sandbox, simulation
+from . import auth, clock, organizations, plants, revisions, sandbox, seeds, simulation
 
 
 def register_admin_api(app: Flask) -> None:
     """Register the admin API blueprints."""
-    for module in (auth, organizations, sandbox, plants, simulation):
+    for module in (auth, organizations, sandbox, plants, clock, revisions, seeds, simulation):
         app.register_blueprint(module.bp)

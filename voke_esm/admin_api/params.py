@@ -30,3 +30,16 @@ def _whole_number(name: str, default: int, low: int, high: int, details: list[st
         return int(raw)
     details.append(f"{name}: must be a whole number from {low} to {high}")
     return default
+
+
+def required_whole_numbers(*names: str) -> list[int]:
+    """Required whole-number query parameters (config versions, say), all checked at once."""
+    details: list[str] = []
+    values = []
+    for name in names:
+        if request.args.get(name) is None:
+            details.append(f"{name}: is required")
+        values.append(_whole_number(name, 0, 1, MAX_PAGE, details))
+    if details:
+        raise ValidationError(details)
+    return values

@@ -22,9 +22,25 @@ def format_when(value: datetime | None, utc_suffix: bool = True) -> str:
     return f"{shown} UTC" if utc_suffix else shown
 
 
+@bp.app_template_filter("duration")
+def format_duration(seconds: int) -> str:
+    """Seconds as people read them, to the two largest units: 42 s, 2 min, 1 h 1 min, 1 d."""
+    parts, rest = [], max(0, int(seconds))
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        if rest >= size:
+            parts.append(f"{rest // size} {unit}")
+            rest %= size
+    return " ".join(parts[:2]) or "0 s"
+
+
 @bp.app_template_filter("number")
 def format_number(value: object) -> str:
     return show_number(value)
 
 
-from . import organization_views, plant_views, sandbox_views  # noqa: E402, F401 - routes on bp
+from . import (  # noqa: E402, F401 - routes on bp
+    clock_views,
+    organization_views,
+    plant_views,
+    sandbox_views,
+)

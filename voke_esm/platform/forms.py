@@ -18,6 +18,8 @@ from ..timeconfig import default_time_configs, validate_time_configs
 
 PLANT_TEXT = ("externalPlantId", "name", "description", "esiState")
 PLANT_NUMBERS = ("fvePeakPowerKwp", "capacityKwh")
+# Sent only when the form has them, so a form without them leaves the plant's as they are.
+DEVICE_FIELDS = ("applyDelaySeconds", "applyOutcome")
 PLANT_FLAGS = ("configEnabled", "plantWithLoad")
 ROW_INPUT = "tc-{}"  # the name of a block input: every row repeats the same six names
 BLOCK_PATH = re.compile(r"timeConfigs\[(\d+)\]")
@@ -99,7 +101,8 @@ class PlantForm:
     @classmethod
     def blank(cls) -> PlantForm:
         values = {**dict.fromkeys(PLANT_TEXT, ""), "esiState": "PLC_READY",
-                  "fvePeakPowerKwp": "0", "capacityKwh": "0",
+                  "fvePeakPowerKwp": "0", "capacityKwh": "0", "applyDelaySeconds": "0",
+                  "applyOutcome": "applied",
                   "configEnabled": True, "plantWithLoad": False}
         return cls(values, [BlockRow.of(block) for block in default_time_configs()])
 
@@ -109,6 +112,8 @@ class PlantForm:
                   "description": plant.description or "", "esiState": plant.esi_state,
                   "fvePeakPowerKwp": show_number(plant.fve_peak_power_kwp),
                   "capacityKwh": show_number(plant.capacity_kwh),
+                  "applyDelaySeconds": show_number(plant.apply_delay_seconds),
+                  "applyOutcome": plant.apply_outcome,
                   "configEnabled": plant.config_enabled, "plantWithLoad": plant.plant_with_load}
         return cls(values, [BlockRow.of(block) for block in plant.time_configs])
 
@@ -118,6 +123,7 @@ class PlantForm:
         values: dict[str, str | bool] = {name: form.get(name, "")
                                          for name in PLANT_TEXT + PLANT_NUMBERS}
         values.update({name: name in form for name in PLANT_FLAGS})
+        values.update({name: form[name] for name in DEVICE_FIELDS if name in form})
         columns = [form.getlist(ROW_INPUT.format(name)) for name in BLOCK_FIELDS]
         count = max((len(column) for column in columns), default=0)
         rows = [BlockRow({name: column[i] if i < len(column) else ""
@@ -136,6 +142,10 @@ class PlantForm:
                 **{name: to_number(str(values[name])) for name in PLANT_NUMBERS},
                 **{name: bool(values[name]) for name in PLANT_FLAGS},
                 "timeConfigs": [row.block() for row in self.rows]}
+        if "applyDelaySeconds" in values:
+            body["applyDelaySeconds"] = to_number(str(values["applyDelaySeconds"]))
+        if "applyOutcome" in values:
+            body["applyOutcome"] = str(values["applyOutcome"]).strip()
         if client_id is not None:
             body = {"clientId": client_id, **body}
         return body
@@ -143,7 +153,8 @@ class PlantForm:
     def add_error(self, error: DomainError) -> None:
         """Put a service's refusal next to the field, and the block problems on their row."""
         if isinstance(error, ValidationError):
-            self.errors.place(error.details or [], PLANT_TEXT + PLANT_NUMBERS + PLANT_FLAGS)
+            self.errors.place(error.details or [],
+                              PLANT_TEXT + PLANT_NUMBERS + PLANT_FLAGS + DEVICE_FIELDS)
             for problem in validate_time_configs([row.block() for row in self.rows]):
                 self._place_block_problem(problem.index, problem.field, problem.message)
         elif error.code == "CONFLICT":

@@ -10,7 +10,7 @@ from ..auth.guards import redirect_to
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Organization, Plant
-from ..services import organizations, plants, sandbox, simulation
+from ..services import applies, clock, organizations, plants, sandbox, simulation
 from . import bp
 from .forms import BlockRow, PlantForm
 from .fragments import render, render_partial, wants_fragment
@@ -34,13 +34,16 @@ def client_of(organization: Organization) -> str:
 def editor_context(organization: Organization, plant: Plant | None, form: PlantForm,
                    saved: bool = False, day: date | None = None,
                    day_error: str | None = None) -> dict:
+    revisions = plants.revisions_of(plant, limit=8) if plant else []
+    now = clock.now_for(plant.client_id) if plant else None
     timeline = chart = None
     if plant:
         timeline, chart = timeline_with_simulation(
             plant.time_configs, simulation.simulate_plant(plant, day))
     return {"organization": organization, "plant": plant, "form": form, "saved": saved,
             "timeline": timeline, "chart": chart, "day_error": day_error,
-            "revisions": plants.revisions_of(plant, limit=8) if plant else []}
+            "revisions": [(revision, applies.due_in_seconds(revision, now))
+                          for revision in revisions]}
 
 
 def requested_day() -> tuple[date | None, str | None]:

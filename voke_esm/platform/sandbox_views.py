@@ -7,7 +7,7 @@ from flask import flash, request, url_for
 from ..auth.guards import redirect_to
 from ..http import NO_STORE
 from ..models import Organization
-from ..services import journal, organizations, plants, sandbox, simulation
+from ..services import clock, journal, organizations, plants, sandbox, simulation
 from ..services.sandbox import Credentials
 from . import bp
 from .fragments import render, wants_fragment
@@ -27,6 +27,7 @@ def page_context(organization: Organization | None, plant_search: str = "",
         "organization": organization, "status": status, "credentials": credentials,
         "plants": found, "socs": simulation.current_soc(found),
         "journal": journal.recent(client_id, JOURNAL_ROWS) if client_id else [],
+        "clock": clock.clock_json(clock.get_client(client_id)) if client_id else None,
         "plant_search": plant_search, "search_from": SEARCH_FROM, "org_search": "",
     }
 

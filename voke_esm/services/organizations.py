@@ -17,13 +17,18 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_HINT = "must be lowercase letters and digits in words joined by single hyphens"
 
 
-def create_organization(data: dict) -> Organization:
+def read_organization_fields(data: dict) -> dict:
+    """Validate an organization body as the admin API, the UI, the CLI and seed files submit it."""
     fields = Fields(data)
     fields.string("name", max_len=100, min_len=2)
     fields.string("slug", max_len=50, min_len=2, pattern=SLUG, hint=SLUG_HINT)
     fields.string("description", max_len=500, min_len=0, default=None, nullable=True)
     fields.reject_unknown({"name", "slug", "description"})
-    values = fields.done()
+    return fields.done()
+
+
+def create_organization(data: dict) -> Organization:
+    values = read_organization_fields(data)
     taken = f"An organization with slug {values['slug']!r} already exists"
     if db.session.scalar(sa.select(Organization.id).where(Organization.slug == values["slug"])):
         raise Conflict(taken)

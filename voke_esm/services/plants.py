@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +13,8 @@ from ..extensions import db
 from ..models import ConfigRevision, EsmClient, Plant, utcnow
 from ..timeconfig import default_time_configs, is_number, validate_time_configs
 from ..validation import Fields, contains_pattern, parse_uuid
-from . import conflict_on_duplicate
+from . import applies, conflict_on_duplicate
+from .applies import ConfigResult
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +27,9 @@ FIELD_ATTRS = {
     "description": "description", "fvePeakPowerKwp": "fve_peak_power_kwp",
     "capacityKwh": "capacity_kwh", "configEnabled": "config_enabled",
     "plantWithLoad": "plant_with_load", "esiState": "esi_state", "timeConfigs": "time_configs",
+    "applyDelaySeconds": "apply_delay_seconds", "applyOutcome": "apply_outcome",
 }
-
-
-@dataclass(frozen=True)
-class ConfigResult:
-    result_code: str  # applied_ok | cfg_accepted
-    version: int
-
-
+APPLY_OUTCOME = re.compile("|".join(applies.OUTCOMES))
 def time_config_details(blocks: object) -> list[str]:
     return [problem.detail() for problem in validate_time_configs(blocks)]
 
@@ -57,6 +51,10 @@ def read_plant_fields(data: dict, partial: bool) -> dict:
                   hint="must be upper-case letters, digits and '_'", default="PLC_READY")
     fields.custom("timeConfigs", "time_configs", time_config_details,
                   default=default_time_configs)
+    fields.integer("applyDelaySeconds", "apply_delay_seconds", low=0,
+                   high=applies.MAX_DELAY_SECONDS, default=0)
+    fields.string("applyOutcome", "apply_outcome", max_len=16, pattern=APPLY_OUTCOME,
+                  hint="must be applied or failed", default="applied")
     fields.reject_unknown(set(FIELD_ATTRS))
     if partial and "clientId" in data:
         fields.details.append("clientId: cannot be changed; create the plant for the other client")
@@ -102,10 +100,11 @@ def delete_plant(plant: Plant) -> None:
 
 
 def get_plant(plant_id: object) -> Plant:
+    """A plant by id, its due pending config (if any) applied first."""
     plant = db.session.get(Plant, parse_uuid(plant_id))
     if plant is None:
         raise NotFound("Plant not found")
-    return plant
+    return applies.settle(plant)
 
 
 def list_plants(client_id: str | None = None, search: str = "") -> list[Plant]:
@@ -116,7 +115,8 @@ def list_plants(client_id: str | None = None, search: str = "") -> list[Plant]:
         pattern = contains_pattern(search)
         query = query.where(sa.or_(sa.func.lower(Plant.external_plant_id).like(pattern, "\\"),
                                    sa.func.lower(Plant.name).like(pattern, "\\")))
-    return list(db.session.scalars(query.order_by(Plant.client_id, Plant.external_plant_id)))
+    return applies.settle_all(list(db.session.scalars(
+        query.order_by(Plant.client_id, Plant.external_plant_id))))
 
 
 def count_plants(client_id: str) -> int:
@@ -129,7 +129,24 @@ def find_client_plant(client_id: str, external_plant_id: str) -> Plant:
         Plant.client_id == client_id, Plant.external_plant_id == external_plant_id))
     if plant is None:
         raise NotFound(f"Plant {external_plant_id!r} not found", code="PLANT_NOT_FOUND")
-    return plant
+    return applies.settle(plant)
+
+
+def set_apply_delay_for_client(client_id: str, seconds: int, outcome: str = "applied") -> int:
+    """Every plant of the client applies updates `seconds` later, with `outcome` (the "slow
+    device" preset); the number of plants changed."""
+    fields = Fields({"applyDelaySeconds": seconds, "applyOutcome": outcome})
+    fields.integer("applyDelaySeconds", low=0, high=applies.MAX_DELAY_SECONDS)
+    fields.string("applyOutcome", max_len=16, pattern=APPLY_OUTCOME,
+                  hint="must be applied or failed")
+    fields.done()
+    list_plants(client_id)  # what fell due under the old settings applies under them
+    changed = db.session.execute(
+        sa.update(Plant).where(Plant.client_id == client_id)
+        .values(apply_delay_seconds=seconds, apply_outcome=outcome, updated_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return changed
 
 
 def ensure_default_plant(client_id: str) -> Plant | None:
@@ -161,11 +178,12 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
             if not same_blocks(earlier.time_configs, blocks):
                 raise Conflict(f"configUpdateReqCode {req_code!r} was already used for this "
                                f"plant with other timeConfigs")
-            return ConfigResult("cfg_accepted" if validate_only else "applied_ok",
-                                earlier.version)
+            return applies.answer_retry(earlier, plant, validate_only)
         if validate_only:
             return ConfigResult("cfg_accepted", plant.config_version)
         try:
+            if applies.is_deferred(plant):
+                return applies.defer(plant, blocks, req_code, source)
             version = _store_config(plant, blocks, req_code, source)
         except IntegrityError:
             db.session.rollback()  # the same code raced us; its revision answers on retry
@@ -180,7 +198,7 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
 def revisions_of(plant: Plant, limit: int = 20) -> list[ConfigRevision]:
     return list(db.session.scalars(
         sa.select(ConfigRevision).where(ConfigRevision.plant_id == plant.id)
-        .order_by(ConfigRevision.version.desc()).limit(limit)))
+        .order_by(ConfigRevision.id.desc()).limit(limit)))
 
 
 def _revision_for(plant_id, req_code: str) -> ConfigRevision | None:
@@ -189,13 +207,15 @@ def _revision_for(plant_id, req_code: str) -> ConfigRevision | None:
 
 
 def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str) -> int:
-    """Bump the version in one atomic UPDATE (no lost version under concurrency), then commit."""
+    """Bump the version in one atomic UPDATE (no lost version under concurrency), then commit;
+    a pending delayed config is superseded by this one."""
     version = db.session.execute(
         sa.update(Plant).where(Plant.id == plant.id)
         .values(config_version=Plant.config_version + 1, time_configs=blocks,
-                updated_at=utcnow())
+                updated_at=utcnow(), pending_due_at=None)
         .returning(Plant.config_version)
         .execution_options(synchronize_session=False)).scalar_one()
+    applies.supersede_pending(plant)
     db.session.add(ConfigRevision(plant_id=plant.id, version=version, source=source,
                                   config_update_req_code=req_code, time_configs=blocks))
     db.session.commit()

@@ -11,7 +11,7 @@ from .. import credentials, tokens, vault
 from ..errors import INVALID_TOKEN_CHALLENGE, Conflict, Unauthorized
 from ..extensions import db
 from ..models import EsmClient, Organization, TradingPartnerConfig, utcnow
-from . import conflict_on_duplicate
+from . import clock, conflict_on_duplicate
 from .plants import count_plants, ensure_default_plant
 
 BAD_CREDENTIALS = "Invalid client credentials"
@@ -40,7 +40,8 @@ def enable(organization: Organization) -> Credentials:
                                organization=organization, generation=0)
             db.session.add(client)
             db.session.flush()
-        _bump_generation(client, secret_hash=credentials.hash_secret(secret), active=True)
+        _bump_generation(client, secret_hash=credentials.hash_secret(secret), active=True,
+                         **clock.reset_on_enable(client))
         issued = Credentials(client.client_id, secret, current_app.config["VOKE_ESM_INTERNAL_URL"])
         _record_partner_config(organization, issued)
         ensure_default_plant(client.client_id)
@@ -146,16 +147,18 @@ def authenticate_client(client_id: object, client_secret: object) -> EsmClient:
 
 
 def issue_client_token(client: EsmClient) -> tuple[str, int]:
-    ttl = current_app.config["VOKE_ESM_TOKEN_TTL"]
+    """A token issued on the client's clock, living the client's token lifetime."""
+    ttl = clock.token_ttl(client)
     token = tokens.issue(tokens.ESM, current_app.config["JWT_SECRET"], client.client_id, ttl,
-                         gen=client.generation)
+                         now=clock.now(client).timestamp(), gen=client.generation)
     return token, ttl
 
 
 def token_claims(token: str) -> dict | None:
-    """The claims of a well-signed ESM token, without asking the database (None if not)."""
+    """The claims of a well-signed ESM token, without asking the database (None if not);
+    whether it is still live depends on its client's clock, which client_from_token checks."""
     try:
-        return tokens.verify(tokens.ESM, current_app.config["JWT_SECRET"], token)
+        return tokens.verify_signed(tokens.ESM, current_app.config["JWT_SECRET"], token)
     except tokens.InvalidToken:
         return None
 
@@ -170,9 +173,18 @@ def client_from_token(token: str | None) -> EsmClient:
     if claims is not None:
         client = db.session.scalar(sa.select(EsmClient).where(
             EsmClient.client_id == claims["sub"]))
-    if client is None or not client.active or client.generation != claims["gen"]:
+    if (client is None or not client.active or client.generation != claims["gen"]
+            or not _live_on_clock(claims, client)):
         raise Unauthorized("Invalid or expired access token", challenge=INVALID_TOKEN_CHALLENGE)
     return client
+
+
+def _live_on_clock(claims: dict, client: EsmClient) -> bool:
+    try:
+        tokens.check_lifetime(claims, clock.now(client).timestamp())
+    except tokens.InvalidToken:
+        return False
+    return True
 
 
 def _record_partner_config(organization: Organization, issued: Credentials) -> None:

@@ -21,10 +21,10 @@ from ..simulation import (
     simulate_day,
     step_at,
 )
+from . import clock
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)  # the day after stays a datetime
-APPLIED_AT = ConfigRevision.created_at  # when a revision came into force
 DATE_HINT = "date: must be a calendar date as YYYY-MM-DD, from 1970-01-01 to 9998-12-31"
 
 
@@ -50,17 +50,25 @@ def parse_day(raw: str | None) -> date | None:
     return day
 
 
-def client_now(plant: Plant) -> datetime:
-    """Now on the plant's client's clock."""
-    return utcnow()
+@dataclass(frozen=True)
+class ClientClock:
+    """A client's now, and how far its clock runs ahead of real time."""
+
+    now: datetime
+    offset: timedelta
+
+
+def client_clock(client_id: str) -> ClientClock:
+    offset = timedelta(seconds=clock.get_client(client_id).clock_offset_seconds)
+    return ClientClock(utcnow() + offset, offset)
 
 
 def simulate_plant(plant: Plant, day: date | None = None) -> SimulatedDay:
     """The plant's day (default: today on its client's clock) under the configs in force."""
-    now = client_now(plant)
-    day = day or now.date()
-    in_force = configs_in_force(applied_revisions(plant, day), day)
-    return _day(plant, day, in_force, now)
+    at = client_clock(plant.client_id)
+    day = day or at.now.date()
+    in_force = configs_in_force(applied_revisions(plant, day, at.offset), day)
+    return _day(plant, day, in_force, at.now)
 
 
 def current_soc(plants: Sequence[Plant]) -> dict:
@@ -70,13 +78,19 @@ def current_soc(plants: Sequence[Plant]) -> dict:
     one in force at midnight. The other plants ran all day under their current config. Only
     the steps up to now are simulated.
     """
-    if not plants:
-        return {}
-    now = client_now(plants[0])
-    today = now.date()
-    done = step_index(now) + 1
-    changed = _applied_during([plant.id for plant in plants], today)
-    before = _in_force_at_midnight(list(changed), today)
+    result = {}
+    for client_id in sorted({plant.client_id for plant in plants}):
+        of_client = [plant for plant in plants if plant.client_id == client_id]
+        result.update(_current_soc(of_client, client_clock(client_id)))
+    return result
+
+
+def _current_soc(plants: list[Plant], at: ClientClock) -> dict:
+    """current_soc for the plants of one client."""
+    today = at.now.date()
+    done = step_index(at.now) + 1
+    changed = _applied_during([plant.id for plant in plants], today, at.offset)
+    before = _in_force_at_midnight(list(changed), today, at.offset)
     result = {}
     for plant in plants:
         if plant.capacity_kwh <= 0:
@@ -123,15 +137,17 @@ def _runs(in_force: list[list]) -> tuple[tuple[int, int, str], ...]:
     return tuple(runs)
 
 
-def applied_revisions(plant: Plant, day: date) -> list[tuple[datetime, list]]:
+def applied_revisions(plant: Plant, day: date,
+                      offset: timedelta = timedelta(0)) -> list[tuple[datetime, list]]:
     """(applied at, timeConfigs) of the revisions that shape this day: the one in force at
     midnight and those applied during the day (the first one ever for a day before it)."""
-    during = _applied_during([plant.id], day).get(plant.id, [])
-    before = _in_force_at_midnight([plant.id], day).get(plant.id)
+    during = _applied_during([plant.id], day, offset).get(plant.id, [])
+    before = _in_force_at_midnight([plant.id], day, offset).get(plant.id)
     if before is None and not during:
-        before = tuple(db.session.execute(
-            sa.select(APPLIED_AT, ConfigRevision.time_configs)
-            .where(ConfigRevision.plant_id == plant.id).order_by(APPLIED_AT).limit(1)).one())
+        first = db.session.execute(
+            _applied_columns().where(ConfigRevision.plant_id == plant.id)
+            .order_by(ConfigRevision.version).limit(1)).one()
+        before = _applied_pair(first, offset)
     return ([before] if before is not None else []) + during
 
 
@@ -139,32 +155,52 @@ def step_index(now: datetime) -> int:
     return (now.hour * 60 + now.minute) // STEP_MINUTES
 
 
-def _applied_during(plant_ids: list, day: date) -> dict:
+def _applied_before(moment: datetime, offset: timedelta):
+    """Applied before `moment` on the client's clock: a delayed apply at its due time, an
+    immediate one when it was stored, moved by the clock's offset (as the clock reads now)."""
+    return sa.or_(
+        sa.and_(ConfigRevision.due_at.is_not(None), ConfigRevision.due_at < moment),
+        sa.and_(ConfigRevision.due_at.is_(None), ConfigRevision.created_at < moment - offset))
+
+
+def _applied_columns():
+    return (sa.select(ConfigRevision.plant_id, ConfigRevision.due_at,
+                      ConfigRevision.created_at, ConfigRevision.time_configs)
+            .where(ConfigRevision.status == "applied"))
+
+
+def _applied_pair(row, offset: timedelta) -> tuple[datetime, list]:
+    _, due_at, created_at, blocks = row
+    return (due_at if due_at is not None else created_at + offset), blocks
+
+
+def _applied_during(plant_ids: list, day: date, offset: timedelta) -> dict:
     """{plant id: [(applied at, timeConfigs), ...]} for the revisions applied on this day."""
     midnight = _midnight(day)
     found: dict = {}
-    for plant_id, at, blocks in db.session.execute(
-            sa.select(ConfigRevision.plant_id, APPLIED_AT, ConfigRevision.time_configs)
-            .where(ConfigRevision.plant_id.in_(plant_ids), midnight <= APPLIED_AT,
-                   midnight + timedelta(days=1) > APPLIED_AT)
-            .order_by(APPLIED_AT, ConfigRevision.version)):
-        found.setdefault(plant_id, []).append((at, blocks))
+    for row in db.session.execute(
+            _applied_columns()
+            .where(ConfigRevision.plant_id.in_(plant_ids),
+                   _applied_before(midnight + timedelta(days=1), offset),
+                   sa.not_(_applied_before(midnight, offset)))
+            .order_by(ConfigRevision.version)):
+        found.setdefault(row[0], []).append(_applied_pair(row, offset))
     return found
 
 
-def _in_force_at_midnight(plant_ids: list, day: date) -> dict:
+def _in_force_at_midnight(plant_ids: list, day: date, offset: timedelta) -> dict:
     """{plant id: (applied at, timeConfigs)} of the last revision applied before the day."""
     if not plant_ids:
         return {}
     latest = (sa.select(ConfigRevision.plant_id, sa.func.max(ConfigRevision.version)
                         .label("version"))
-              .where(ConfigRevision.plant_id.in_(plant_ids), _midnight(day) > APPLIED_AT)
+              .where(ConfigRevision.plant_id.in_(plant_ids), ConfigRevision.status == "applied",
+                     _applied_before(_midnight(day), offset))
               .group_by(ConfigRevision.plant_id).subquery())
-    rows = db.session.execute(
-        sa.select(ConfigRevision.plant_id, APPLIED_AT, ConfigRevision.time_configs)
-        .join(latest, sa.and_(ConfigRevision.plant_id == latest.c.plant_id,
-                              ConfigRevision.version == latest.c.version)))
-    return {plant_id: (at, blocks) for plant_id, at, blocks in rows}
+    rows = db.session.execute(_applied_columns().join(latest, sa.and_(
+        ConfigRevision.plant_id == latest.c.plant_id,
+        ConfigRevision.version == latest.c.version)))
+    return {row[0]: _applied_pair(row, offset) for row in rows}
 
 
 def plant_spec(plant: Plant) -> PlantSpec:
