@@ -88,6 +88,36 @@ def test_a_wrong_secret_fails_at_the_token_and_runs_nothing_else(served):
     assert [step["ok"] for step in rest] == [None] * 9
 
 
+@pytest.mark.parametrize("rule, failing, got", [
+    ({"endpoint": "plant/list", "effect": {"type": "error", "status": 503},
+      "trigger": {"mode": "always"}}, "plant/list", "503 code 'SERVICE_UNAVAILABLE'"),
+    ({"endpoint": "plant/config/update", "effect": {"type": "reject_config"},
+      "trigger": {"mode": "next", "count": 2}}, "validate-only update", "400"),
+    ({"endpoint": "plant/config", "effect": {"type": "malformed_body"},
+      "trigger": {"mode": "always"}}, "plant/config", "a body that is not JSON"),
+])
+def test_a_fault_rule_on_the_sandbox_fails_its_step(served, rule, failing, got):
+    env, url, creds = served
+    run_cli(env, "faults", "add", json.dumps({"clientId": creds["clientId"], **rule}))
+    code, report, _ = check(env, url)
+    assert code == 1 and report["passed"] is False
+    failed = [step for step in report["steps"] if step["ok"] is False]
+    assert failed[0]["name"] == failing, report
+    assert failed[0]["got"].startswith(got) or got in failed[0]["got"], failed[0]
+
+
+def test_a_lost_answer_is_reported_with_the_status_voke_got(served):
+    env, url, creds = served
+    run_cli(env, "faults", "add", json.dumps({
+        "clientId": creds["clientId"], "endpoint": "plant/config/update",
+        "effect": {"type": "lost_answer", "status": 504}, "trigger": {"mode": "next",
+                                                                      "count": 1}}))
+    code, report, _ = check(env, url)
+    steps = {step["name"]: step for step in report["steps"]}
+    # The dry run took the one lost answer (validateOnly still counts as an update call).
+    assert code == 1 and steps["validate-only update"]["status"] == 504
+
+
 @pytest.mark.parametrize("args, message", [
     ([], "give the ESM's base URL"),
     (["ftp://example/x"], "must start with http:// or https://"),

@@ -76,3 +76,16 @@ def test_sign_out_needs_the_token(admin):
     token = csrf_token(text(admin.get("/platform/voke-esm")))
     assert admin.post("/logout", data={"csrf_token": token}).status_code == 303
     assert admin.get("/platform/voke-esm").status_code == 303
+
+
+def test_fault_rule_changes_need_the_token(admin, sandbox):
+    acme = sandbox.enabled()
+    page = text(admin.get(f"/platform/voke-esm?org={acme.org_id}"))
+    headers = {**HX, "X-CSRFToken": header_token(page)}
+    url = f"/platform/voke-esm/{acme.org_id}/faults"
+    assert admin.post(f"{url}/presets/slow-partner", headers=HX).status_code == 400
+    assert admin.post(url, headers=HX, data={"effect.type": "invalid_token"}).status_code == 400
+    assert admin.post(f"{url}/presets/slow-partner", headers=headers).status_code == 200
+    assert admin.delete(url, headers=HX).status_code == 400
+    response = admin.delete(url, headers=headers)
+    assert response.status_code == 200 and "No fault rules" in text(response)

@@ -71,7 +71,10 @@ def _engine_options(url: str) -> dict:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import sqlite  # noqa: F401 - registers the SQLite connection pragmas
+    from . import (
+        fault_injection,
+        sqlite,  # noqa: F401 - registers the SQLite connection pragmas
+    )
     from .auth.identity import ServerSessionCookie
     from .extensions import csrf, db, limiter, migrate
     from .http import ApiJSONProvider
@@ -81,7 +84,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     # After-request hooks run last-registered first, so this runs after the limiter's own,
-    # which stamps Retry-After on every response: keep it only where it means something.
+    # which stamps Retry-After on every response: keep it only where it means something; and
+    # an injected fault's own headers are set last of all.
+    app.after_request(fault_injection.final_headers)
     app.after_request(_retry_after_only_when_limited)
     limiter.init_app(app)
     app.json = ApiJSONProvider(app)

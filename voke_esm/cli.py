@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup
 
 from . import ConfigError, create_app
 from .cli_check import check
+from .cli_faults import register_faults_commands
 from .cli_simulate import simulate_command
 from .cli_support import echo_json, one_line_errors
 from .representations import journal_entry_json, organization_json, plant_json
@@ -234,10 +235,11 @@ def read_json_argument(argument: str) -> dict:
     except ValueError as error:
         raise click.ClickException(f"not valid JSON: {error}") from None
     if not isinstance(data, dict):
-        raise click.ClickException("the plant must be a JSON object")
+        raise click.ClickException("the body must be a JSON object")
     return data
 
 
+register_faults_commands(cli, one_line_errors, read_json_argument)
 cli.add_command(check)
 cli.add_command(simulate_command)
 from . import cli_revisions, cli_seeds  # noqa: E402,F401 - register their commands

@@ -1,4 +1,4 @@
-"""`voke-esm export` and `voke-esm import`: seed files from the command line."""
+"""`voke-esm export`, `import` and `reset`: seed files and starting over, from the command line."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask import current_app
 from .cli import cli, echo_json, one_line_errors
 from .errors import ValidationError
 from .services import organizations, seeds
+from .services.reset import reset_sandbox
 
 
 @cli.command("export")
@@ -62,3 +63,25 @@ def import_command(file, replace: bool, as_json: bool) -> None:
     else:
         click.echo(f"{report.slug}: nothing changed ({report.plants['unchanged']} plants "
                    f"already as in the file)")
+
+
+@cli.command("reset")
+@click.option("--org", "slug", required=True, help="The organization's slug.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="What was removed, as JSON.")
+@one_line_errors
+def reset_command(slug: str, yes: bool, as_json: bool) -> None:
+    """Start ORG over: its plants, revisions, journal, fault rules and clock go back to what
+    enable creates (the default plant); the organization and its credentials stay."""
+    organization = organizations.get_organization_by_slug(slug)
+    if not yes:
+        click.confirm(f"Remove every plant, revision, journal entry and fault rule of {slug}?",
+                      abort=True, err=True)
+    removed = reset_sandbox(organization)
+    if as_json:
+        echo_json(removed)
+    else:
+        click.echo(f"{slug}: reset; removed {removed['plants']} plants, {removed['revisions']} "
+                   f"revisions, {removed['journalEntries']} journal entries and "
+                   f"{removed['faultRules']} fault rules; the clock is back to real time and "
+                   f"PLANT-001 is the default plant again")

@@ -115,6 +115,10 @@ class EsmClient(Timestamps, db.Model):
     clock_offset_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     # None: VOKE_ESM_TOKEN_TTL.
     token_ttl_seconds: Mapped[int | None]
+    # Bumped by every change to the client's fault rules (0: it never had any). Read with the
+    # client on every trading call, it tells each worker whether its copy of the rules is
+    # current, so a call that no rule concerns costs no extra query.
+    fault_rules_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organization: Mapped[Organization] = relationship(back_populates="esm_client")
 
@@ -191,3 +195,26 @@ class JournalEntry(db.Model):
     status: Mapped[int]
     outcome: Mapped[str | None] = mapped_column(sa.String(40))  # resultCode or error code
     duration_ms: Mapped[float] = mapped_column(sa.Float)
+    faults: Mapped[list | None] = mapped_column(JSONDocument)  # fired rules: id and effect
+
+
+class FaultRule(db.Model):
+    """A QA fault injected into the trading calls of one client (CONTRACT.md §6.1)."""
+
+    __tablename__ = "voke_esm_fault_rules"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    client_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("voke_esm_clients.client_id", ondelete="CASCADE"), index=True)
+    plant_id: Mapped[str | None] = mapped_column(sa.String(64))  # the externalPlantId
+    endpoint: Mapped[str] = mapped_column(sa.String(32))
+    effect: Mapped[dict] = mapped_column(JSONDocument)
+    trigger: Mapped[dict] = mapped_column(JSONDocument)
+    # `next` rules: how many firings are left, decremented atomically by every worker.
+    remaining: Mapped[int | None]
+    # Matching calls seen so far: k of the seeded draw of `probability` rules.
+    calls: Mapped[int] = mapped_column(default=0)
+    hits: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    label: Mapped[str | None] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

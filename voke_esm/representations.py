@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import ConfigRevision, JournalEntry, Organization, Plant
+from .models import ConfigRevision, FaultRule, JournalEntry, Organization, Plant
 from .services.simulation import SimulatedDay
 from .simulation import Step
 
@@ -40,8 +40,15 @@ def journal_entry_json(entry: JournalEntry) -> dict:
         "query": entry.query, "plantId": entry.plant_id,
         "configUpdateReqCode": entry.config_update_req_code, "requestBody": entry.request_body,
         "status": entry.status, "outcome": entry.outcome,
-        "durationMs": round(entry.duration_ms, 2),
+        "durationMs": round(entry.duration_ms, 2), "faults": entry.faults or [],
     }
+
+
+def fault_rule_json(rule: FaultRule) -> dict:
+    return {"id": rule.id, "clientId": rule.client_id, "plantId": rule.plant_id,
+            "endpoint": rule.endpoint, "effect": rule.effect, "trigger": rule.trigger,
+            "expiresAt": rule.expires_at, "label": rule.label, "hits": rule.hits,
+            "remaining": rule.remaining, "createdAt": rule.created_at}
 
 
 def simulation_json(day: SimulatedDay) -> dict:

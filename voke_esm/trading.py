@@ -9,6 +9,7 @@ import time
 
 from flask import Blueprint, current_app, g, request
 
+from . import fault_injection
 from .errors import DomainError
 from .extensions import csrf, limiter
 from .http import NO_STORE, bearer_token, is_loopback, json_body, query_arg, request_json
@@ -68,6 +69,9 @@ def guard():
         raise DomainError("FORBIDDEN", "Voke ESM answers loopback callers only")
     if request.endpoint != "trading.token":
         g.esm_client = sandbox.client_from_token(bearer_token())
+    client = g.get("esm_client")  # the token endpoint: the clientId submitted, read below
+    return fault_injection.intercept(client.client_id if client else _claimed_client_id(),
+                                     client.fault_rules_version if client else None)
 
 
 @bp.after_request
@@ -93,8 +97,12 @@ def record_in_journal(response):
         status=response.status_code,
         outcome=(answer.get("resultCode") or answer.get("code")) if isinstance(answer, dict)
         else None,
-        duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000)
+        duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
+        faults=g.get("faults_fired"))
     return response
+
+
+bp.after_request(fault_injection.lose_answer)  # registered last, so it runs before the journal
 
 
 def _text(body: object, key: str) -> str | None:

@@ -6,6 +6,7 @@ from ..http import NO_STORE, query_arg
 from ..models import Organization
 from ..representations import journal_entry_json
 from ..services import journal, organizations, sandbox
+from ..services.reset import reset_sandbox
 from .guards import admin_blueprint
 from .params import page_and_limit
 
@@ -27,6 +28,14 @@ def disable():
     organization = _organization()
     sandbox.disable(organization)
     return {"message": f"Voke ESM disabled for {organization.slug}"}
+
+
+@bp.post("/reset")
+def reset():
+    """Plants, revisions, journal, fault rules and clock back to what enable creates."""
+    organization = _organization()
+    removed = reset_sandbox(organization)
+    return {"message": f"Voke ESM sandbox reset for {organization.slug}", "removed": removed}
 
 
 @bp.get("/status")

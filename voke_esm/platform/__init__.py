@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint
 
 from ..auth.guards import require_superadmin
+from ..fault_rules import describe, describe_trigger
 from .forms import show_number
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
@@ -33,6 +34,10 @@ def format_duration(seconds: int) -> str:
     return " ".join(parts[:2]) or "0 s"
 
 
+bp.add_app_template_filter(describe, "fault_effect")
+bp.add_app_template_filter(describe_trigger, "fault_trigger")
+
+
 @bp.app_template_filter("number")
 def format_number(value: object) -> str:
     return show_number(value)
@@ -40,6 +45,7 @@ def format_number(value: object) -> str:
 
 from . import (  # noqa: E402, F401 - routes on bp
     clock_views,
+    fault_views,
     organization_views,
     plant_views,
     sandbox_views,

@@ -10,6 +10,7 @@ from ..models import Organization
 from ..services import clock, journal, organizations, plants, sandbox, simulation
 from ..services.sandbox import Credentials
 from . import bp
+from .fault_views import faults_context
 from .fragments import render, wants_fragment
 
 PAGE = "platform/voke_esm.html"
@@ -29,6 +30,7 @@ def page_context(organization: Organization | None, plant_search: str = "",
         "journal": journal.recent(client_id, JOURNAL_ROWS) if client_id else [],
         "clock": clock.clock_json(clock.get_client(client_id)) if client_id else None,
         "plant_search": plant_search, "search_from": SEARCH_FROM, "org_search": "",
+        **(faults_context(organization, client_id) if client_id else {}),
     }
 
 
