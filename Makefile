@@ -38,9 +38,14 @@ static/vendor/htmx.min.js: package.json package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 
-# Browser tests drive Debian's Chromium; install it when missing and we may.
-browser:
+# Browser tests drive Debian's Chromium; install it when missing and we may. They read axe-core
+# (an npm devDependency, never served) from node_modules.
+browser: node_modules/axe-core/axe.min.js
 	@scripts/ensure-chromium
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 lint: install
 	$(BIN)/ruff check .

@@ -24,6 +24,8 @@ POSTGRES_URL = os.environ.get("VOKE_ESM_TEST_POSTGRES_URL", "")
 TABLES = tuple(table.name for table in db.metadata.sorted_tables)
 REDIS_URL = os.environ.get("VOKE_ESM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 STRICT = bool(os.environ.get("VOKE_ESM_TEST_STRICT"))
+# Chromium, a live server and pages that fail on console errors, for tests/test_browser*.py.
+pytest_plugins = ["tests.browser_support"]
 PG_SKIP = "PostgreSQL half skipped: set VOKE_ESM_TEST_POSTGRES_URL to run it (.ci/run does)"
 
 

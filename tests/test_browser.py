@@ -7,113 +7,32 @@ Screenshots of the main screens land in test-artifacts/ (the good ones are copie
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import base_env
-from tests.live import ROOT, live_server, run_cli
+from tests.browser_support import (
+    EMAIL,
+    PASSWORD,
+    TOKEN_PATH,
+    confirm,
+    fill_row,
+    post_json,
+    shot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-ARTIFACTS = ROOT / "test-artifacts"
-EMAIL, PASSWORD = "admin@example.com", "correct horse battery staple"
-TOKEN_PATH = "/api/v1/voke-esm/trading/token"
 ORG_PAGE = re.compile(r"/platform/voke-esm\?org=[0-9a-f-]{36}$")
-
-
-def require_chromium() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    reason = f"{CHROMIUM} is missing: install it with scripts/ensure-chromium"
-    if os.environ.get("VOKE_ESM_TEST_STRICT"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    require_chromium()
-    tmp = tmp_path_factory.mktemp("browser")
-    env = base_env(tmp, f"sqlite:///{tmp}/db.sqlite3")
-    with live_server(env, log_path=tmp / "server.log") as base_url:
-        run_cli(env, "create-superadmin", "--email", EMAIL, "--password", PASSWORD)
-        for name, slug in (("Nordwind Power", "nordwind"), ("Solaris Grid", "solaris")):
-            run_cli(env, "create-org", "--name", name, "--slug", slug,
-                    "--description", "Demo organization")
-        yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import expect, sync_playwright
-
-    # Generous waits: a loaded CI machine must not turn a slow page into a failure.
-    expect.set_options(timeout=15_000)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(base_url=server, viewport={"width": 1360, "height": 900},
-                                  locale="en-GB")  # 24-hour time inputs, as Voke writes them
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm
-    blocked = []
-    page.on("console", lambda message: blocked.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    yield page
-    context.close()
-    assert blocked == [], "the CSP blocked something the UI needs"
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    # caret="initial": hiding the caret leaves style="" on inputs, which the CSP then reports
-    # when htmx swaps those inputs again.
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, caret="initial")
-
-
-def post_json(url: str, body: dict, token: str | None = None) -> tuple[int, dict]:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
-def sign_in(page, password: str = PASSWORD) -> None:
-    page.goto("/")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def fill_row(page, index: int, values: tuple) -> None:
-    row = page.locator("#block-rows tr[data-block-row]").nth(index)
-    for name, value in zip(("from", "to", "pBatMax", "pBatMin", "socMax", "socMin"), values,
-                           strict=True):
-        row.locator(f"input[name='tc-{name}']").fill(str(value))
 
 
 def test_wrong_password_is_refused_politely(page):
     from playwright.sync_api import expect
 
+    page.console.allow(422)  # the refused sign-in
     sign_in(page, "not the password")
     expect(page.get_by_role("alert")).to_have_text("Invalid email or password")
     expect(page).to_have_url("/login")
@@ -123,6 +42,7 @@ def test_wrong_password_is_refused_politely(page):
 def test_enable_flow_and_plant_crud(page, server):
     from playwright.sync_api import expect
 
+    page.console.allow(422)  # the refused slug and the overlapping block
     sign_in(page)
     expect(page).to_have_url(f"{server}/platform/voke-esm")
     expect(page.get_by_text("Signed in as admin@example.com.")).to_be_visible()
@@ -155,6 +75,7 @@ def test_enable_flow_and_plant_crud(page, server):
 
     # Enable; the secret is in the dialog only.
     page.get_by_role("button", name="Enable").click()
+    confirm(page, "Enable")
     dialog = page.locator("dialog#credentials-dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("The client secret is shown only now.")
@@ -170,7 +91,7 @@ def test_enable_flow_and_plant_crud(page, server):
     access_token = body["accessToken"]
 
     dialog.get_by_role("button", name="Done, I have copied them").click()
-    expect(page.locator("dialog")).to_have_count(0)
+    expect(page.locator("dialog#credentials-dialog")).to_have_count(0)
     expect(selected).to_contain_text("Enabled")
     panel = page.locator("#org-panel")
     expect(panel).to_contain_text(client_id)
@@ -264,7 +185,8 @@ def test_enable_flow_and_plant_crud(page, server):
 
     # Disable from the UI: the token and the secret are refused.
     page.get_by_role("button", name="Disable").click()
-    expect(page.locator("#org-panel .facts")).to_contain_text("Disabled")
+    confirm(page, "Disable")
+    expect(page.locator("#org-panel .facts").first).to_contain_text("Disabled")
     expect(page.get_by_role("button", name="Enable")).to_be_visible()
     status, body = post_json(server + TOKEN_PATH, {"clientId": client_id, "clientSecret": secret})
     assert status == 401, body
@@ -276,6 +198,7 @@ def test_enable_flow_and_plant_crud(page, server):
 
     # Delete a plant from the table, with its confirmation.
     page.get_by_role("button", name="Delete plant SITE-A").click()
+    confirm(page, "Delete plant")
     expect(table.locator("tr")).to_have_count(1)
     expect(page.locator("#plant-count")).to_have_text("1")
     expect(page.get_by_text("Plant SITE-A deleted.")).to_be_visible()

@@ -9,18 +9,10 @@ import re
 
 import pytest
 
+from tests.browser_support import EMAIL, PASSWORD, require_chromium, shot, sign_in
 from tests.conftest import base_env
 from tests.factories import BLOCK
 from tests.live import live_server, request_json, run_cli
-from tests.test_browser import (  # noqa: F401 - fixtures and helpers shared with the flows
-    EMAIL,
-    PASSWORD,
-    browser,
-    page,
-    require_chromium,
-    shot,
-    sign_in,
-)
 
 pytestmark = pytest.mark.browser
 TRADING = "/api/v1/voke-esm/trading"
@@ -51,7 +43,7 @@ def acme_token(demo):
     return answer["accessToken"]
 
 
-def test_clock_buttons_and_a_pending_revision(page, server, acme_token):  # noqa: F811
+def test_clock_buttons_and_a_pending_revision(page, server, acme_token):
     from playwright.sync_api import expect
 
     base_url = server

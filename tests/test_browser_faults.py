@@ -7,23 +7,22 @@ import json
 
 import pytest
 
-from tests import test_browser as shared
-from tests.conftest import base_env
-from tests.factories import BLOCK
-from tests.live import live_server, run_cli
-from tests.test_browser import (
+from tests.browser_support import (
     EMAIL,
     PASSWORD,
     TOKEN_PATH,
+    confirm,
     post_json,
     require_chromium,
     shot,
     sign_in,
 )
+from tests.conftest import base_env
+from tests.factories import BLOCK
+from tests.live import live_server, run_cli
 
 pytestmark = pytest.mark.browser
 UPDATE_PATH = "/api/v1/voke-esm/trading/plant/config/update"
-browser, page = shared.browser, shared.page  # the browser tests' fixtures, on this server
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +76,7 @@ def test_preset_fails_a_call_the_journal_shows_it_and_clear_restores(page, serve
     shot(page, "faults")
 
     faults.get_by_role("button", name="Clear all rules").click()
+    confirm(page, "Clear all rules")
     expect(faults).to_contain_text("No fault rules")
     status, body = update(server, credentials, "browser-2")
     assert status == 200 and body["resultCode"] == "applied_ok"

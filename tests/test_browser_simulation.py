@@ -1,7 +1,7 @@
 """The simulated day in Debian's Chromium: the curve is drawn and moves when a block changes.
 
-Reuses test_browser.py's live server and browser; screenshots at 1280 px and 390 px land in
-test-artifacts/.
+The shared live server and browser (tests/browser_support.py); screenshots at 1280 px and
+390 px land in test-artifacts/.
 """
 
 from __future__ import annotations
@@ -10,12 +10,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests import test_browser
-from tests.test_browser import EMAIL, PASSWORD, post_json, shot, sign_in
-
-# The live server and the browser of test_browser.py, one more of each for this module.
-server = test_browser.server
-browser = test_browser.browser
+from tests.browser_support import (
+    ARTIFACTS,
+    DESKTOP,
+    EMAIL,
+    PASSWORD,
+    PHONE,
+    axe_violations,
+    close_page,
+    open_page,
+    post_json,
+    shot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -43,21 +50,10 @@ def plant(server):
     return {"id": created["id"], "org": org["id"]}
 
 
-def page_at(browser, server, width: int, height: int):
-    context = browser.new_context(base_url=server, viewport={"width": width, "height": height},
-                                  locale="en-GB")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    blocked = []
-    page.on("console", lambda message: blocked.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    return context, page, blocked
-
-
 def test_the_curve_is_drawn_and_moves_when_a_block_changes(browser, server, plant):
     from playwright.sync_api import expect
 
-    context, page, blocked = page_at(browser, server, 1280, 900)
+    page = open_page(browser, server, DESKTOP)
     sign_in(page)
     # Tomorrow runs under the newest config all day, whatever the time of this run.
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
@@ -68,6 +64,7 @@ def test_the_curve_is_drawn_and_moves_when_a_block_changes(browser, server, plan
     expect(page.locator("#sim-pv")).to_be_visible()
     expect(page.locator("#sim-battery")).to_be_visible()
     expect(page.locator(".timeline__legend")).to_contain_text("Simulated SoC (%)")
+    assert axe_violations(page) == []
     before = soc.get_attribute("points")
     assert len(before.split()) == 97
 
@@ -94,29 +91,31 @@ def test_the_curve_is_drawn_and_moves_when_a_block_changes(browser, server, plan
     page.goto(f"/platform/voke-esm?org={plant['org']}")
     expect(page.locator("#plant-rows")).to_contain_text("%")
     shot(page, "simulation-list-1280")
-    context.close()
-    assert blocked == []
+    close_page(page)
 
 
 def test_readable_at_390_px(browser, server, plant):
     from playwright.sync_api import expect
 
-    context, page, blocked = page_at(browser, server, 390, 844)
+    page = open_page(browser, server, PHONE)
     sign_in(page)
     page.goto(f"/platform/plants/{plant['id']}")
     svg = page.locator(".timeline__svg")
     expect(svg).to_be_visible()
-    # The picture keeps a readable width and scrolls sideways inside its figure.
-    assert svg.bounding_box()["width"] >= 700
+    expect(page.locator("#sim-soc")).to_be_visible()
+    # The picture fits the phone; "now" is said in words under it.
+    assert svg.bounding_box()["width"] <= 390
+    expect(page.locator(".timeline__legend")).to_contain_text("Now, client's clock: ")
+    expect(page.locator(".tl-now-label")).to_be_hidden()
+    assert axe_violations(page) == []
     page.locator("#schedule-title").scroll_into_view_if_needed()
     page.screenshot(path=str(shot_path("simulation-editor-390")), full_page=False)
     page.goto(f"/platform/voke-esm?org={plant['org']}")
     expect(page.locator("#plant-rows")).to_contain_text("SIM-1")
     shot(page, "simulation-list-390")
-    context.close()
-    assert blocked == []
+    close_page(page)
 
 
 def shot_path(name: str):
-    test_browser.ARTIFACTS.mkdir(exist_ok=True)
-    return test_browser.ARTIFACTS / f"{name}.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / f"{name}.png"

@@ -39,7 +39,7 @@ def test_new_plant_form_has_every_field_labelled(admin, acme):
     for name in ("externalPlantId", "name", "description", "fvePeakPowerKwp", "capacityKwh",
                  "configEnabled", "plantWithLoad", "esiState"):
         assert f'<label for="plant-{name}"' in html, name
-    assert html.count('type="time"') == 2 and html.count('step="any"') >= 4
+    assert html.count('placeholder="HH:MM"') == 2 and html.count('step="any"') >= 4
     inputs = re.findall(r'<input id="([^"]+)"', html)
     for input_id in inputs:
         assert f'for="{input_id}"' in html, input_id
@@ -59,7 +59,7 @@ def test_add_block_returns_one_empty_row(admin):
     assert response.status_code == 200
     html = text(response)
     assert html.lstrip().startswith("<tr") and "<html" not in html
-    assert html.count("<input") == 6 and 'value=""' in html and "data-remove-row" in html
+    assert html.count("<input") == 7 and 'value=""' in html and "data-remove-row" in html
     keys = {re.search(r'id="b(\w+)-from"', text(admin.get("/platform/plants/block-row"))).group(1)
             for _ in range(3)}
     assert len(keys) == 3  # every added row gets its own input ids
@@ -124,13 +124,24 @@ def test_invalid_rows_without_htmx_render_the_whole_page(admin, acme):
     assert "<html" in text(response) and "overlaps block 1" in text(response)
 
 
-def test_rows_are_redisplayed_sorted_with_what_was_typed(admin, acme):
+def test_a_failed_save_keeps_the_rows_in_the_order_typed(admin, acme):
+    """"block 2" in an error is the row the user sees as 2: rows are sorted on success only."""
     rows = [("12:00", "23:59", "7.5", -5, 90, 10), ("00:00", "12:30", 5, -5, 90, 10)]
     html = text(admin.post(new_url(acme), data=block_form(*rows), headers=HX))
-    values = re.findall(r'name="tc-from" type="time" value="([^"]*)"', html)
-    assert values == ["00:00", "12:00"]
-    assert 'name="tc-pBatMax" type="number" value="7.5"' in html
-    assert input_errors(html, "from") == [[], ["overlaps block 1 (00:00-12:30)"]]
+    values = re.findall(r'name="tc-from" value="([^"]*)"', html)
+    assert values == ["12:00", "00:00"]
+    assert re.search(r'name="tc-pBatMax" value="7.5" data-field="pBatMax" type="number"', html)
+    assert input_errors(html, "from") == [["overlaps block 2 (00:00-12:30)"], []]
+
+
+def test_times_are_plain_hhmm_text_inputs(admin, acme):
+    """type="time" follows the browser's locale (12:00 AM); the contract's HH:MM does not."""
+    html = text(admin.get(new_url(acme) + "/new"))
+    times = re.findall(r'<input [^>]*name="tc-(?:from|to)"[^>]*>', html)
+    assert len(times) == 2
+    for tag in times:
+        assert 'type="text"' in tag and 'placeholder="HH:MM"' in tag
+        assert 'inputmode="numeric"' in tag
 
 
 @pytest.mark.parametrize(("fields", "name", "message"), [

@@ -54,3 +54,12 @@ def test_narrow_windows_keep_their_numbers_in_the_tooltip_only():
 def test_zero_power_limits_do_not_divide_by_zero():
     timeline = build_timeline([block("00:00", "23:59", 0, 0)])
     assert timeline.power_scale == 1 and timeline.windows[0].charge.height == 0
+
+
+def test_blocks_carry_the_number_of_their_row():
+    """Stored order is the editor's row order; the picture is in time order."""
+    timeline = build_timeline([block("12:00", "23:59"), block("00:00", "06:00"),
+                               block("06:00", "06:10")])
+    assert [(w.number, w.start) for w in timeline.windows] == [(2, "00:00"), (3, "06:00"),
+                                                               (1, "12:00")]
+    assert [w.numbered for w in timeline.windows] == [True, False, True]  # 10 minutes: no room

@@ -15,6 +15,7 @@
   function copyFrom(button) {
     var source = document.getElementById(button.getAttribute("data-copy"));
     if (!source) return;
+    var value = "value" in source ? source.value : source.textContent.trim();
     var done = function () {
       var label = button.textContent;
       button.textContent = "Copied";
@@ -22,21 +23,50 @@
       setTimeout(function () { button.textContent = label; button.classList.remove("is-done"); }, 1500);
     };
     if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(source.value).then(done, function () { legacyCopy(source, done); });
+      navigator.clipboard.writeText(value).then(done, function () { legacyCopy(source, done); });
     } else {
       legacyCopy(source, done);
     }
   }
 
-  function legacyCopy(input, done) {
-    input.select();
+  function legacyCopy(source, done) {
+    if (source.select) {
+      source.select();
+    } else {
+      window.getSelection().selectAllChildren(source);
+    }
     if (document.execCommand("copy")) done();
+  }
+
+  // hx-confirm asks in the app's own <dialog> (base.html) instead of the browser's confirm().
+  // The button may name the dialog's title (data-confirm-title), its confirming button
+  // (data-confirm-label) and mark the action as destructive (data-confirm-danger).
+  function askToConfirm(event) {
+    var dialog = document.getElementById("confirm-dialog");
+    var question = event.detail.question;
+    if (!question || !dialog || typeof dialog.showModal !== "function") return;
+    event.preventDefault();
+    var source = event.detail.elt;
+    var accept = document.getElementById("confirm-accept");
+    document.getElementById("confirm-title").textContent =
+      source.getAttribute("data-confirm-title") || "Are you sure?";
+    document.getElementById("confirm-message").textContent = question;
+    accept.textContent = source.getAttribute("data-confirm-label") || "Continue";
+    accept.classList.toggle("button--danger-solid", source.hasAttribute("data-confirm-danger"));
+    accept.classList.toggle("button--primary", !source.hasAttribute("data-confirm-danger"));
+    dialog.returnValue = "";
+    dialog.addEventListener("close", function answered() {
+      if (dialog.returnValue === "confirm") event.detail.issueRequest(true);
+    }, { once: true });
+    dialog.showModal();
   }
 
   function removeRow(button) {
     var row = button.closest("tr");
     var next = row.nextElementSibling || row.previousElementSibling;
+    var rows = row.parentNode;
     row.remove();
+    rows.dispatchEvent(new Event("rows-changed"));  // validate-as-you-type checks the rest again
     var focusTarget = next ? next.querySelector("[data-remove-row]") : null;
     (focusTarget || document.querySelector("[hx-target='#block-rows']") || document.body).focus();
   }
@@ -91,6 +121,7 @@
     });
   }
 
+  document.addEventListener("htmx:confirm", askToConfirm);
   document.addEventListener("DOMContentLoaded", function () { openDialogs(document); });
   document.addEventListener("htmx:load", function (event) { openDialogs(event.detail.elt.parentNode || document); });
 
@@ -100,6 +131,31 @@
     if (event.detail.xhr && event.detail.xhr.status === 422) {
       var invalid = document.querySelector("[aria-invalid='true']");
       if (invalid) invalid.focus();
+    }
+  });
+
+  // Validate-as-you-type (the tbody's hx-post, data-patch-slots): the server ran the validator
+  // and answers with every row's error slot. Each slot still on the page is replaced and its
+  // input's aria-invalid follows; the inputs themselves are never touched, so nothing typed
+  // meanwhile is lost, and a row removed meanwhile is simply skipped.
+  function patchSlots(html) {
+    var answer = new DOMParser().parseFromString(html, "text/html");
+    answer.querySelectorAll(".error-slot[id]").forEach(function (fresh) {
+      var slot = document.getElementById(fresh.id);
+      if (!slot) return;
+      var copy = document.importNode(fresh, true);
+      slot.replaceWith(copy);
+      var input = document.getElementById(copy.getAttribute("data-for") || "");
+      if (!input) return;
+      if (copy.querySelector("li")) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    });
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail.elt;
+    if (source && source.hasAttribute("data-patch-slots") && event.detail.successful) {
+      patchSlots(event.detail.xhr.responseText);
     }
   });
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 
 from ..errors import DomainError, Unauthorized
 from ..extensions import db
@@ -42,6 +42,12 @@ def back_url() -> str | None:
 @bp.get("/")
 def index():
     return redirect(DEFAULT_NEXT)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it on every page that names no icon (JSON answers, for one)."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/login")

@@ -22,6 +22,7 @@ PLANT_NUMBERS = ("fvePeakPowerKwp", "capacityKwh")
 DEVICE_FIELDS = ("applyDelaySeconds", "applyOutcome")
 PLANT_FLAGS = ("configEnabled", "plantWithLoad")
 ROW_INPUT = "tc-{}"  # the name of a block input: every row repeats the same six names
+ROW_KEY = re.compile(r"[0-9a-f]{8}")  # a row's id prefix, kept across requests (tc-key)
 BLOCK_PATH = re.compile(r"timeConfigs\[(\d+)\]")
 
 
@@ -73,6 +74,10 @@ class BlockRow:
 
     values: dict[str, str]
     key: str = field(default_factory=lambda: secrets.token_hex(4))
+
+    @staticmethod
+    def key_or_new(posted: str) -> str:
+        return posted if ROW_KEY.fullmatch(posted) else secrets.token_hex(4)
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     problems: list[str] = field(default_factory=list)
 
@@ -119,21 +124,23 @@ class PlantForm:
 
     @classmethod
     def submitted(cls, form: MultiDict) -> PlantForm:
-        """The posted form; rows come back sorted by `from`, the order they are saved in."""
+        """The posted form, rows in the order typed: "block 2" in an error is the second row."""
         values: dict[str, str | bool] = {name: form.get(name, "")
                                          for name in PLANT_TEXT + PLANT_NUMBERS}
         values.update({name: name in form for name in PLANT_FLAGS})
         values.update({name: form[name] for name in DEVICE_FIELDS if name in form})
         columns = [form.getlist(ROW_INPUT.format(name)) for name in BLOCK_FIELDS]
         count = max((len(column) for column in columns), default=0)
+        keys = form.getlist(ROW_INPUT.format("key"))
         rows = [BlockRow({name: column[i] if i < len(column) else ""
-                          for name, column in zip(BLOCK_FIELDS, columns, strict=True)})
+                          for name, column in zip(BLOCK_FIELDS, columns, strict=True)},
+                         BlockRow.key_or_new(keys[i] if i < len(keys) else ""))
                 for i in range(count)]
-        rows.sort(key=lambda row: row.values["from"])
         return cls(values, rows)
 
     def body(self, client_id: str | None = None) -> dict:
-        """The admin API's plant body (camelCase, numbers as numbers)."""
+        """The admin API's plant body (camelCase, numbers as numbers); blocks are saved in order
+        of their start time, the rows stay as typed (errors are placed on them by index)."""
         values = self.values
         body = {"externalPlantId": str(values["externalPlantId"]).strip(),
                 "name": str(values["name"]).strip(),
@@ -141,7 +148,8 @@ class PlantForm:
                 "esiState": str(values["esiState"]).strip(),
                 **{name: to_number(str(values[name])) for name in PLANT_NUMBERS},
                 **{name: bool(values[name]) for name in PLANT_FLAGS},
-                "timeConfigs": [row.block() for row in self.rows]}
+                "timeConfigs": sorted((row.block() for row in self.rows),
+                                      key=lambda block: str(block["from"]))}
         if "applyDelaySeconds" in values:
             body["applyDelaySeconds"] = to_number(str(values["applyDelaySeconds"]))
         if "applyOutcome" in values:
@@ -161,6 +169,19 @@ class PlantForm:
             self.errors["externalPlantId"].append(error.message)
         else:
             self.errors.form.append(error.message)
+
+    def check_rows(self) -> None:
+        """Validate-as-you-type: THE block validator on the rows as typed. A field still empty
+        is not reported yet (the save does), so a row being filled in is not all red. A list
+        that is wrong as a whole (too many rows) is refused, not drawn row by row."""
+        problems = validate_time_configs([row.block() for row in self.rows])
+        whole = [problem.detail() for problem in problems if problem.index is None]
+        if whole:
+            raise ValidationError(whole, message=for_people("; ".join(whole)))
+        for problem in problems:
+            if self.rows[problem.index].values.get(problem.field) == "":
+                continue
+            self._place_block_problem(problem.index, problem.field, problem.message)
 
     def _place_block_problem(self, index: int | None, name: str | None, message: str) -> None:
         message = for_people(message)

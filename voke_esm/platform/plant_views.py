@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, request, url_for
+from flask import Response, flash, render_template, request, url_for
 
 from ..auth.guards import redirect_to
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Organization, Plant
 from ..services import applies, clock, organizations, plants, sandbox, simulation
+from ..timeconfig import FIELDS as BLOCK_FIELDS
 from . import bp
 from .forms import BlockRow, PlantForm
 from .fragments import render, render_partial, wants_fragment
@@ -122,3 +123,13 @@ def delete_plant(plant_id: str):
 def block_row():
     """An empty time-config row for "Add block"."""
     return render_partial("platform/_block_row.html", row=BlockRow.blank())
+
+
+@bp.post("/plants/check-rows")
+def check_rows():
+    """Validate-as-you-type on the block rows: every row's error slots; nothing is stored."""
+    form = PlantForm.submitted(request.form)
+    form.check_rows()
+    html = render_template("platform/_block_row_errors.html", rows=form.rows,
+                           block_fields=BLOCK_FIELDS)
+    return Response(html, headers={"Cache-Control": "no-store"})

@@ -11,13 +11,14 @@ from ..timeconfig import hhmm, minutes
 from .forms import show_number
 
 DAY = 24 * 60
-WIDTH, LEFT, RIGHT = 960, 72, 16
+WIDTH, LEFT, RIGHT = 960, 72, 40  # room for "24:00" at the size a phone needs
 PLOT = WIDTH - LEFT - RIGHT
-SOC_TOP, SOC_HEIGHT = 28, 88
-POWER_TOP, POWER_HEIGHT = 156, 96
-AXIS_Y = POWER_TOP + POWER_HEIGHT + 18
+SOC_TOP, SOC_HEIGHT = 34, 88
+POWER_TOP, POWER_HEIGHT = 162, 96
+AXIS_Y = POWER_TOP + POWER_HEIGHT + 24
 HEIGHT = AXIS_Y + 10
 MIN_LABEL_WIDTH = 56  # narrower windows keep their numbers in the tooltip only
+MIN_NUMBER_WIDTH = 12  # a block's row number fits a window of 20 minutes or more
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,10 @@ class Box:
 
 @dataclass(frozen=True)
 class Window:
-    """One block: where it sits on the day and the boxes that picture its limits."""
+    """One block: where it sits on the day and the boxes that picture its limits. `number` is
+    its row in the editor (1-based, in stored order), shown on the picture."""
 
+    number: int
     start: str
     end: str
     soc: Box
@@ -41,6 +44,10 @@ class Window:
     power_label: str
     labelled: bool
     summary: str
+
+    @property
+    def numbered(self) -> bool:
+        return self.soc.width >= MIN_NUMBER_WIDTH
 
 
 @dataclass(frozen=True)
@@ -111,11 +118,11 @@ def build_timeline(blocks: list[dict], power_floor: float = 1) -> Timeline:
 
     The power axis spans the largest limit, or `power_floor` kW when that is more (room for
     what is drawn over it)."""
-    ordered = sorted(blocks, key=lambda block: minutes(block["from"]))
-    scale = max([abs(b["pBatMax"]) for b in ordered] + [abs(b["pBatMin"]) for b in ordered]
+    ordered = sorted(enumerate(blocks, 1), key=lambda numbered: minutes(numbered[1]["from"]))
+    scale = max([abs(b["pBatMax"]) for b in blocks] + [abs(b["pBatMin"]) for b in blocks]
                 + [power_floor])
     windows, gaps, reach = [], [], 0
-    for block in ordered:
+    for number, block in ordered:
         start, end = minutes(block["from"]), end_minute(block["to"])
         if start - reach > 1:  # touching (07:00|07:00) and minute-adjacent windows leave no gap
             gaps.append(_gap(reach, start))
@@ -124,8 +131,8 @@ def build_timeline(blocks: list[dict], power_floor: float = 1) -> Timeline:
         soc = f"{show_number(block['socMin'])}–{show_number(block['socMax'])} %"
         power = f"{signed(block['pBatMin'])} … {signed(block['pBatMax'])} kW"
         windows.append(Window(
-            block["from"], block["to"], soc_box(x, width, block), charge, discharge, soc, power,
-            width >= MIN_LABEL_WIDTH,
+            number, block["from"], block["to"], soc_box(x, width, block), charge, discharge, soc,
+            power, width >= MIN_LABEL_WIDTH,
             f"{block['from']}–{block['to']}: SoC {soc}, battery power {power}"))
         reach = max(reach, end)
     if DAY - reach > 1:
