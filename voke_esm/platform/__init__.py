@@ -46,7 +46,9 @@ def format_number(value: object) -> str:
 from . import (  # noqa: E402, F401 - routes on bp
     clock_views,
     fault_views,
+    history_views,
     organization_views,
     plant_views,
     sandbox_views,
+    seed_views,
 )

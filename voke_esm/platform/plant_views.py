@@ -11,6 +11,7 @@ from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Organization, Plant
 from ..services import applies, clock, organizations, plants, sandbox, simulation
+from ..services import revisions as config_history
 from ..timeconfig import FIELDS as BLOCK_FIELDS
 from . import bp
 from .forms import BlockRow, PlantForm
@@ -44,7 +45,8 @@ def editor_context(organization: Organization, plant: Plant | None, form: PlantF
     return {"organization": organization, "plant": plant, "form": form, "saved": saved,
             "timeline": timeline, "chart": chart, "day_error": day_error,
             "revisions": [(revision, applies.due_in_seconds(revision, now))
-                          for revision in revisions]}
+                          for revision in revisions],
+            "versions": config_history.applied_versions(plant) if plant else []}
 
 
 def requested_day() -> tuple[date | None, str | None]:

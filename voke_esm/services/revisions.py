@@ -45,3 +45,11 @@ def restore_version(plant: Plant, version: int, source: str) -> Plant:
     """Make an earlier version's blocks current again, as a new version (no-op if they are)."""
     blocks = get_revision(plant, version).time_configs
     return update_plant(plant, {"timeConfigs": blocks}, source=source)
+
+
+def applied_versions(plant: Plant) -> list[int]:
+    """Every version the plant has had, newest first (what can be compared or restored)."""
+    return list(db.session.scalars(
+        sa.select(ConfigRevision.version).where(ConfigRevision.plant_id == plant.id,
+                                                ConfigRevision.version.is_not(None))
+        .order_by(ConfigRevision.version.desc())))
