@@ -79,7 +79,7 @@ def test_the_curve_is_drawn_and_moves_when_a_block_changes(browser, server, plan
         path=str(shot_path("simulated-day")))
 
     page.get_by_label("Day to simulate").fill(tomorrow)
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Simulate", exact=True).click()
     expect(page).to_have_url(f"{server}{editor}?date={tomorrow}")
     after = page.locator("#sim-soc").get_attribute("points")
     assert after != before
