@@ -154,4 +154,4 @@ def test_get_unknown_is_404(admin):
 
 def test_unknown_method_is_405_envelope(admin):
     created = admin.create_org("acme")
-    assert_error(admin.delete(f"{ORGS_URL}/{created['id']}"), 405, "BAD_REQUEST")
+    assert_error(admin.delete(f"{ORGS_URL}/{created['id']}"), 405, "METHOD_NOT_ALLOWED")

@@ -174,7 +174,7 @@ def test_org_id_errors(admin, org_id, method, action):
 
 def test_enable_with_a_wrong_method_is_405(admin, org_id):
     response = admin.get(f"{ADMIN_URL}/enable", query_string={"orgId": org_id})
-    assert_error(response, 405, "BAD_REQUEST")
+    assert_error(response, 405, "METHOD_NOT_ALLOWED")
     assert status_of(admin, org_id)["status"] == "NOT_CONFIGURED"
 
 

@@ -367,7 +367,7 @@ def test_unknown_routes_under_api_are_a_404_envelope(client, path, method):
 ])
 def test_a_wrong_method_is_a_405_envelope(client, auth, method, url, allowed):
     response = client.open(url, method=method, headers=auth)
-    body = assert_envelope(response, 405, "BAD_REQUEST")
+    body = assert_envelope(response, 405, "METHOD_NOT_ALLOWED")
     assert body["message"] == "Method not allowed"
     assert allowed in {m.strip() for m in response.headers["Allow"].split(",")}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import ConfigError, load_settings
-from .http import register_error_handlers, register_security_headers
+from .http import register_error_handlers, register_request_guards, register_security_headers
 from .logs import register_logging
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +23,7 @@ def create_app(env: Mapping[str, str] | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"),
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     register_config(app, os.environ if env is None else env, overrides)
+    register_request_guards(app)
     register_extensions(app)
     register_logging(app)
     register_security_headers(app)
@@ -57,6 +58,8 @@ def register_config(app: Flask, env: Mapping[str, str], overrides: dict) -> None
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=SESSION_TTL,  # the signed cookie is refused after it, too
         RATELIMIT_HEADERS_ENABLED=True,
+        # Never more than the limit in any window: a fixed window lets 2x through at its edge.
+        RATELIMIT_STRATEGY="moving-window",
         RATELIMIT_KEY_PREFIX=env.get("RATELIMIT_KEY_PREFIX", "voke-esm"),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed-in session
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,6 +13,7 @@ from limits import parse_many
 from limits.storage import SCHEMES as STORAGE_SCHEMES
 
 MIN_SECRET_BYTES = 32
+HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 DEFAULT_PORT = 4410
 LOOPBACK_URL = "http://127.0.0.1:4410/api/v1/voke-esm"
 SECRET_NAMES = ("JWT_SECRET", "SECRET_KEY", "VOKE_ESM_ENCRYPTION_KEY")
@@ -38,6 +40,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "VOKE_LOGIN_ADDRESS_RATE_LIMIT": _rate_limit(
             environ, "VOKE_LOGIN_ADDRESS_RATE_LIMIT", "30 per minute"),
         "RATELIMIT_STORAGE_URI": _storage_uri(environ),
+        "TRUSTED_HOST_NAMES": _host_names(environ, "VOKE_ESM_TRUSTED_HOSTS"),
         "PORT": _positive_int(environ, "PORT", DEFAULT_PORT),
         "SESSION_COOKIE_SECURE": production,
         # `__Host-`: the browser only takes it Secure, for Path=/ and without a Domain.
@@ -112,6 +115,17 @@ def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
         raise ConfigError(f"{name}={value!r} is not a rate limit: set it to e.g. "
                           f"'10 per minute' or '100/hour'") from None
     return value
+
+
+def _host_names(environ: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Extra Host names the server answers for, besides loopback (comma-separated, no port)."""
+    names = tuple(part.strip().lower() for part in environ.get(name, "").split(",")
+                  if part.strip())
+    for host in names:
+        if not HOST_NAME.fullmatch(host):
+            raise ConfigError(f"{name} has {host!r}, which is not a host name: set it to "
+                              f"names without scheme or port, e.g. admin.example.com")
+    return names
 
 
 def _storage_uri(environ: Mapping[str, str]) -> str:

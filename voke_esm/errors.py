@@ -10,16 +10,16 @@ from werkzeug.exceptions import HTTPException
 STATUS_OF = {
     "BAD_REQUEST": 400, "VALIDATION_ERROR": 400, "INVALID_UUID": 400,
     "UNAUTHORIZED": 401, "FORBIDDEN": 403, "SUPER_ADMIN_REQUIRED": 403,
-    "NOT_FOUND": 404, "PLANT_NOT_FOUND": 404, "CONFLICT": 409, "CONFIG_DISABLED": 409,
-    "PAYLOAD_TOO_LARGE": 413, "UNSUPPORTED_MEDIA_TYPE": 415, "TOO_MANY_REQUESTS": 429,
-    "INTERNAL_SERVER_ERROR": 500, "BAD_GATEWAY": 502, "SERVICE_UNAVAILABLE": 503,
-    "GATEWAY_TIMEOUT": 504,
+    "NOT_FOUND": 404, "PLANT_NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405, "CONFLICT": 409,
+    "CONFIG_DISABLED": 409, "PAYLOAD_TOO_LARGE": 413, "UNSUPPORTED_MEDIA_TYPE": 415,
+    "TOO_MANY_REQUESTS": 429, "INTERNAL_SERVER_ERROR": 500, "BAD_GATEWAY": 502,
+    "SERVICE_UNAVAILABLE": 503, "GATEWAY_TIMEOUT": 504,
 }
 CODE_OF = {
     400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
-    409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE",
-    429: "TOO_MANY_REQUESTS", 500: "INTERNAL_SERVER_ERROR", 502: "BAD_GATEWAY",
-    503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT",
+    405: "METHOD_NOT_ALLOWED", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE", 429: "TOO_MANY_REQUESTS", 500: "INTERNAL_SERVER_ERROR",
+    502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT",
 }
 
 
@@ -53,6 +53,7 @@ class Conflict(DomainError):
 
 
 INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"'  # noqa: S105 - RFC 6750, no secret
+INVALID_REQUEST_CHALLENGE = 'Bearer error="invalid_request"'  # RFC 6750 §3.1
 
 
 class Unauthorized(DomainError):
@@ -83,6 +84,9 @@ def http_error_response(error: HTTPException) -> Response:
     status = error.code or 500
     code = CODE_OF.get(status, "BAD_REQUEST" if status < 500 else "INTERNAL_SERVER_ERROR")
     headers = {key: value for key, value in error.get_headers() if key.lower() != "content-type"}
+    if "Allow" in headers:  # the API answers OPTIONS with this 405 too: it is not allowed
+        headers["Allow"] = ", ".join(method for method in headers["Allow"].split(", ")
+                                     if method != "OPTIONS")
     message = {404: "Route not found", 405: "Method not allowed",
                413: "Request body is larger than 1 MiB"}.get(status, HTTPStatus(status).phrase)
     return envelope(status, code, message, headers=headers)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import re
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
+from flask.globals import request_ctx
 from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .errors import (
     DomainError,
@@ -57,7 +59,8 @@ class ApiJSONProvider(DefaultJSONProvider):
 
 
 def is_api_request() -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
+    path = re.sub("/{2,}", "/", request.path)  # //api/v1 is the API too, answered as such
+    return path == "/api" or path.startswith("/api/")
 
 
 def _parsed_body() -> tuple[object, Exception | None]:
@@ -103,11 +106,12 @@ def query_arg(name: str, required: bool = False) -> str | None:
 
 
 def bearer_token() -> str | None:
-    """The bearer token sent (scheme and token split on any whitespace); None when none was."""
+    """The bearer token sent (scheme and token split on any whitespace); None when no bearer
+    credentials were sent; "" for `Bearer` with nothing after it, which is a malformed token."""
     scheme, *rest = request.headers.get("Authorization", "").split(None, 1) or [""]
-    if scheme.lower() != "bearer" or not rest:
+    if scheme.lower() != "bearer":
         return None
-    return rest[0].strip()
+    return rest[0].strip() if rest else ""
 
 
 def is_loopback(address: str | None) -> bool:
@@ -119,6 +123,36 @@ def is_loopback(address: str | None) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return ip.is_loopback
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+HOST = re.compile(r"(\[[0-9a-fA-F:.]+\]|[^:\[\]]+)(?::[0-9]{1,5})?")
+
+
+def is_trusted_host(host: str, extra: tuple[str, ...] = ()) -> bool:
+    """Whether a Host header names this server: loopback (any port) or a configured name."""
+    match = HOST.fullmatch(host)
+    return bool(match) and match[1].lower() in LOOPBACK_HOSTS + extra
+
+
+def register_request_guards(app: Flask) -> None:
+    """Checks every request meets before anything else: a trusted Host, and no OPTIONS under
+    /api (the API serves no browser preflight; the envelope's 405 says what is allowed)."""
+    # Without this, /api//v1/x would be redirected to an absolute URL built from Host.
+    app.url_map.merge_slashes = False
+    app.before_request_funcs.setdefault(None, []).insert(0, _check_request)
+
+
+def _check_request() -> None:
+    host = request.environ.get("HTTP_HOST")
+    if host is not None and not is_trusted_host(host, current_app.config["TRUSTED_HOST_NAMES"]):
+        # Nothing may build a URL from the name sent, not even the error page's links.
+        request.host = "localhost"
+        request_ctx.url_adapter = current_app.url_map.bind(
+            "localhost", script_name=request.root_path or "/", url_scheme=request.scheme)
+        raise DomainError("BAD_REQUEST", "This server does not answer for that host name")
+    if request.method == "OPTIONS" and is_api_request() and request.url_rule is not None:
+        raise MethodNotAllowed(valid_methods=request_ctx.url_adapter.allowed_methods())
 
 
 def register_security_headers(app: Flask) -> None:
@@ -140,7 +174,9 @@ def register_error_handlers(app: Flask) -> None:
     def handle_domain_error(error: DomainError):
         if is_api_request():
             return domain_error_response(error)
-        return _error_page(error.status, error.message, error.headers)
+        # A page has no `details` list: the lines themselves are the message people read.
+        message = "; ".join(error.details) if error.details else error.message
+        return _error_page(error.status, message, error.headers)
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):

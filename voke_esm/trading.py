@@ -10,7 +10,7 @@ import time
 from flask import Blueprint, current_app, g, request
 
 from . import fault_injection
-from .errors import DomainError
+from .errors import INVALID_REQUEST_CHALLENGE, DomainError
 from .extensions import csrf, limiter
 from .http import NO_STORE, bearer_token, is_loopback, json_body, query_arg, request_json
 from .models import Plant
@@ -68,6 +68,10 @@ def guard():
     if _not_loopback():
         raise DomainError("FORBIDDEN", "Voke ESM answers loopback callers only")
     if request.endpoint != "trading.token":
+        if "access_token" in request.args:  # RFC 6750 §2.3: URLs end up in logs and caches
+            raise DomainError("BAD_REQUEST", "Send the access token in the Authorization "
+                              "header, not in the query string",
+                              headers={"WWW-Authenticate": INVALID_REQUEST_CHALLENGE})
         g.esm_client = sandbox.client_from_token(bearer_token())
     client = g.get("esm_client")  # the token endpoint: the clientId submitted, read below
     return fault_injection.intercept(client.client_id if client else _claimed_client_id(),
@@ -89,7 +93,7 @@ def record_in_journal(response):
         client_id=journal.clean(client_id, 120) if client_id else None,
         remote_addr=request.remote_addr or "", method=request.method,
         path=journal.clean(request.path, 200),
-        query=journal.clean(request.query_string.decode("utf-8", "replace"), 500) or None,
+        query=journal.clean_query(request.query_string.decode("utf-8", "replace"), 500),
         plant_id=journal.clean(plant_id, 64) if isinstance(plant_id, str) else None,
         config_update_req_code=_text(body, "configUpdateReqCode"),
         request_body=journal.safe_body(body)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import url_for
 
 from ..http import json_body
+from ..params import page_and_limit
 from ..representations import organization_json
 from ..services import organizations
 from .guards import admin_blueprint
-from .params import page_and_limit
 
 bp = admin_blueprint("admin_organizations", __name__, "/api/v1/organizations")
 

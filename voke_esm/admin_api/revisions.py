@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..params import MAX_PAGE, page_and_limit, required_whole_numbers
 from ..representations import plant_json, revision_json
 from ..services import plants, revisions
 from .guards import admin_blueprint
-from .params import MAX_PAGE, page_and_limit, required_whole_numbers
 
 bp = admin_blueprint("admin_revisions", __name__, "/api/v1/voke-esm/admin/plants")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ..http import NO_STORE, query_arg
 from ..models import Organization
+from ..params import page_and_limit
 from ..representations import journal_entry_json
 from ..services import journal, organizations, sandbox
 from ..services.reset import reset_sandbox
 from .guards import admin_blueprint
-from .params import page_and_limit
 
 bp = admin_blueprint("admin_sandbox", __name__, "/api/v1/voke-esm/admin")
 

@@ -6,6 +6,7 @@ from flask import flash, request, url_for
 
 from ..auth.guards import redirect_to
 from ..errors import Conflict, ValidationError
+from ..params import page_number
 from ..services import organizations
 from . import bp
 from .forms import OrganizationForm
@@ -13,13 +14,6 @@ from .fragments import render
 
 PAGE = "platform/organizations.html"
 PER_PAGE = 20
-
-
-def page_number(raw: str | None) -> int:
-    try:
-        return max(1, int(raw or 1))
-    except ValueError:
-        return 1
 
 
 def page_context(page: int, form: OrganizationForm) -> dict:
@@ -32,7 +26,7 @@ def page_context(page: int, form: OrganizationForm) -> dict:
 @bp.get("/organizations")
 def organizations_page():
     return render(PAGE, "org_table",
-                  **page_context(page_number(request.args.get("page")), OrganizationForm()))
+                  **page_context(page_number(), OrganizationForm()))
 
 
 @bp.post("/organizations")

@@ -10,6 +10,7 @@ from ..auth.guards import redirect_to
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Organization, Plant
+from ..params import search_text
 from ..services import applies, clock, organizations, plants, sandbox, simulation
 from ..services import revisions as config_history
 from ..timeconfig import FIELDS as BLOCK_FIELDS
@@ -107,13 +108,13 @@ def save_plant(plant_id: str):
 
 @bp.delete("/plants/<plant_id>")
 def delete_plant(plant_id: str):
+    search = search_text()  # read before the delete: a bad one must change nothing
     plant = plants.get_plant(plant_id)
     label, client_id = plant.external_plant_id, plant.client_id
     organization = organization_of(plant)
     plants.delete_plant(plant)
     flash(f"Plant {label} deleted.", "success")
     if wants_fragment():
-        search = request.args.get("q", "").strip()
         found = plants.list_plants(client_id, search)
         return render_partial("platform/_plant_deleted.html", plant_search=search,
                               plants=found, socs=simulation.current_soc(found),

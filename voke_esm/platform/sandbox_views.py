@@ -7,6 +7,7 @@ from flask import flash, request, url_for
 from ..auth.guards import redirect_to
 from ..http import NO_STORE
 from ..models import Organization
+from ..params import search_text
 from ..services import clock, journal, organizations, plants, sandbox, simulation
 from ..services.sandbox import Credentials
 from . import bp
@@ -44,7 +45,7 @@ def sandbox_page():
 @bp.get("/voke-esm/picker")
 def organization_picker():
     """Active search in the organization picker."""
-    search = request.args.get("q", "").strip()
+    search = search_text()
     found = organizations.list_organizations(1, 100, search)["items"]
     context = page_context(None) | {"organizations": found, "org_search": search}
     return render(PAGE, "org_list", **context)
@@ -54,7 +55,7 @@ def organization_picker():
 def plant_rows(org_id: str):
     """Active search in the organization's plant table."""
     organization = organizations.get_organization(org_id)
-    context = page_context(organization, request.args.get("q", "").strip())
+    context = page_context(organization, search_text())
     return render(PAGE, "plant_rows", **context)
 
 

@@ -22,7 +22,7 @@ from .. import tokens
 from ..errors import DomainError, NotFound, Unauthorized
 from ..extensions import db, limiter
 from ..models import BrowserSession, User, utcnow
-from ..validation import Fields
+from ..validation import Fields, is_valid_unicode
 from . import conflict_on_duplicate
 
 log = logging.getLogger(__name__)
@@ -88,10 +88,12 @@ def sign_in(email: object, password: object, address: str) -> User:
     keys = _throttle_keys(email, address)
     strategy = _strategy()
     for item, key in keys:
-        if not strategy.hit(item, "sign-in", key):
+        if not strategy.hit(item, *key):
             raise DomainError("TOO_MANY_REQUESTS", "Too many sign-in attempts; try again later",
                               headers={"Retry-After": str(_retry_after(strategy, item, key))})
-    user = db.session.scalar(sa.select(User).where(User.email == email)) if email else None
+    # No account's email holds a NUL or a lone surrogate, and PostgreSQL cannot compare one.
+    storable = email and "\x00" not in email and is_valid_unicode(email)
+    user = db.session.scalar(sa.select(User).where(User.email == email)) if storable else None
     # An unknown account costs one password check too, so both failures look alike.
     valid = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     if user is None or not valid:
@@ -99,8 +101,8 @@ def sign_in(email: object, password: object, address: str) -> User:
         raise Unauthorized(BAD_SIGN_IN)
     # A success frees its account and gives its address back the attempt it was charged.
     (account_limit, account_key), (address_limit, address_key) = keys
-    strategy.clear(account_limit, "sign-in", account_key)
-    strategy.hit(address_limit, "sign-in", address_key, cost=-1)
+    strategy.clear(account_limit, *account_key)
+    strategy.hit(address_limit, *address_key, cost=-1)
     return user
 
 
@@ -153,25 +155,29 @@ def _digest(session_id: str) -> str:
 
 
 def _throttle_keys(email: str, address: str) -> list:
+    """(limit, storage key parts) per account and per address; the prefix keeps two instances
+    on one storage apart, as it does for the limiter's own keys."""
     config = current_app.config
-    return [(parse(config["VOKE_LOGIN_RATE_LIMIT"]), f"account:{email}"),
-            (parse(config["VOKE_LOGIN_ADDRESS_RATE_LIMIT"]), f"address:{address}")]
+    prefix = (config["RATELIMIT_KEY_PREFIX"], "sign-in")
+    return [(parse(config["VOKE_LOGIN_RATE_LIMIT"]), (*prefix, f"account:{email}")),
+            (parse(config["VOKE_LOGIN_ADDRESS_RATE_LIMIT"]), (*prefix, f"address:{address}"))]
 
 
 def _strategy():
-    """The limiter's shared storage; this process's memory when that storage is unreachable."""
-    strategy = limiter.limiter
+    """The limiter's shared storage; this process's memory when that storage is unreachable.
+    A fixed window, whatever the limiter's strategy: a success gives an attempt back."""
+    storage = limiter.limiter.storage
     try:
-        if strategy.storage.check():
-            return strategy
+        if storage.check():
+            return FixedWindowRateLimiter(storage)
     except Exception:  # noqa: BLE001, S110 - any storage failure means: count locally
         pass
     log.warning("Rate limit storage unreachable - counting sign-in failures in memory")
     return _fallback
 
 
-def _retry_after(strategy, item, key: str) -> int:
-    reset, _ = strategy.get_window_stats(item, "sign-in", key)
+def _retry_after(strategy, item, key: tuple[str, ...]) -> int:
+    reset, _ = strategy.get_window_stats(item, *key)
     return max(1, int(reset - time.time()) + 1)
 
 

@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import re
+from urllib.parse import unquote
 
 import sqlalchemy as sa
 
@@ -21,11 +22,14 @@ PRUNE_EVERY = 100
 MAX_BODY_BYTES = 64 * 1024
 REDACTED = "[redacted]"
 SECRET_KEY_WORDS = ("secret", "password", "token")
-SECRET_VALUE = re.compile(re.escape(SECRET_PREFIX) + r"[A-Za-z0-9_-]*")
-# Anything in a body's JSON text that may need the walk: secret-like names or values, NUL,
-# and the NaN / Infinity that json.dumps writes for non-finite numbers.
-_SUSPECT = re.compile("|".join([*SECRET_KEY_WORDS, re.escape(SECRET_PREFIX), r"\\u0000",
-                                "NaN", "Infinity"]), re.IGNORECASE)
+# Shapes, whatever the key or place: a client secret (credentials.py) and a JWT (its header
+# is base64url JSON, so it starts with "eyJ").
+SECRET_SHAPES = re.compile(re.escape(SECRET_PREFIX) + r"[A-Za-z0-9_-]*"
+                           r"|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+# Anything in a body's JSON text that may need the walk: secret-like names or values (also
+# percent-encoded), NUL, and the NaN / Infinity that json.dumps writes for non-finite numbers.
+_SUSPECT = re.compile("|".join([*SECRET_KEY_WORDS, re.escape(SECRET_PREFIX[:-1]), "eyJ", "%",
+                                r"\\u0000", "NaN", "Infinity"]), re.IGNORECASE)
 
 
 def safe_body(body: object) -> object:
@@ -53,9 +57,33 @@ def _walk(body: object) -> object:
 
 
 def clean(text: str, length: int | None = None) -> str:
-    """Text safe to journal: secrets redacted, NUL dropped, lone surrogates escaped."""
-    text = SECRET_VALUE.sub(REDACTED, text.replace("\x00", ""))
+    """Text safe to journal: anything shaped like a secret or a token redacted, also when it
+    was percent-encoded (the text is then kept decoded); NUL dropped; lone surrogates escaped."""
+    decoded = _decoded(text)
+    if SECRET_SHAPES.search(decoded):
+        text = SECRET_SHAPES.sub(REDACTED, decoded)
+    text = text.replace("\x00", "")
     return text.encode("utf-8", "backslashreplace").decode("utf-8")[:length]
+
+
+def clean_query(query: str, length: int | None = None) -> str | None:
+    """A query string safe to journal: values of secret-like names and secret-shaped values
+    redacted (see clean); None when empty."""
+    pairs = []
+    for pair in query.split("&"):
+        name, equals, value = pair.partition("=")
+        pairs.append(name + equals + (REDACTED if _secret_key(_decoded(name)) else value))
+    return clean("&".join(pairs), length) or None
+
+
+def _decoded(text: str) -> str:
+    """Percent-encoding undone, repeatedly: encoding twice must hide nothing either."""
+    for _ in range(3):
+        decoded = unquote(text.replace("+", " "))
+        if decoded == text:
+            break
+        text = decoded
+    return text
 
 
 def _secret_key(key: object) -> bool:

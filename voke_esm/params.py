@@ -1,4 +1,4 @@
-"""Reading the admin API's query parameters, with the contract's validation errors."""
+"""Query parameters every entry point reads alike: page, limit and search text."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import re
 
 from flask import request
 
-from ..errors import ValidationError
+from .errors import ValidationError
+from .http import query_arg
+from .validation import is_valid_unicode
 
 WHOLE_NUMBER = re.compile(r"[0-9]{1,10}")
 MAX_PAGE = 2**31 - 1  # keeps the offset inside a 64-bit integer on every backend
+MAX_SEARCH = 200
 
 
 def page_and_limit(default_limit: int = 20, max_limit: int = 100) -> tuple[int, int]:
@@ -20,6 +23,29 @@ def page_and_limit(default_limit: int = 20, max_limit: int = 100) -> tuple[int, 
     if details:
         raise ValidationError(details)
     return page, limit
+
+
+def page_number() -> int:
+    """`?page=` alone, for pages whose size is fixed."""
+    details: list[str] = []
+    page = _whole_number("page", 1, 1, MAX_PAGE, details)
+    if details:
+        raise ValidationError(details)
+    return page
+
+
+def search_text(name: str = "q") -> str:
+    """Search text as typed, trimmed; '' when absent. NUL, lone surrogates (which no database
+    can compare) and overlong text are a validation error, before anything is read or written."""
+    value = (query_arg(name) or "").strip()
+    problem = None
+    if not is_valid_unicode(value):
+        problem = f"{name}: must be valid Unicode"
+    elif len(value) > MAX_SEARCH:
+        problem = f"{name}: must be at most {MAX_SEARCH} characters"
+    if problem:
+        raise ValidationError([problem])
+    return value
 
 
 def _whole_number(name: str, default: int, low: int, high: int, details: list[str]) -> int:

@@ -1,0 +1,123 @@
+"""The journal redacts secrets by their shape, wherever they are and however they are spelled:
+the three leaks of the audit, checked where QA reads them (the admin API and the UI page)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.admin_support import bearer, make_user, sign_in_browser, user_token
+from voke_esm.services import journal
+
+TRADING = "/api/v1/voke-esm/trading"
+JOURNAL_URL = "/api/v1/voke-esm/admin/journal?limit=100"
+
+
+@pytest.fixture
+def acme(sandbox):
+    return sandbox.enabled()
+
+
+def shown(app, org_id: str) -> str:
+    """Everything QA can read: the journal API and the sandbox page with its journal."""
+    user_id = make_user(app, "qa@voke.test")
+    api = app.test_client().get(JOURNAL_URL, headers=bearer(user_token(app, user_id)))
+    assert api.status_code == 200 and api.json
+    browser = app.test_client()
+    sign_in_browser(app, browser, user_id)
+    page = browser.get(f"/platform/voke-esm?org={org_id}")
+    rows = browser.get(f"/platform/voke-esm/{org_id}/journal", headers={"HX-Request": "true"})
+    assert page.status_code == rows.status_code == 200
+    return "\n".join([api.get_data(as_text=True), page.get_data(as_text=True),
+                      rows.get_data(as_text=True)])
+
+
+def secret_parts(secret: str) -> list[str]:
+    """The secret and its random part, which must not show in any spelling."""
+    return [secret, secret.split("_", 1)[1]]
+
+
+def test_an_access_token_in_the_query_is_not_journaled(app, client, sandbox, acme):
+    token = sandbox.token(acme)
+    # The header names the client (so the entry shows on its page); the query leaks.
+    response = client.get(f"{TRADING}/plant/list?access_token={token}", headers=bearer(token))
+    assert response.status_code == 400
+    everything = shown(app, acme.org_id)
+    assert "access_token=[redacted]" in everything
+    assert token not in everything and token.split(".")[2] not in everything
+
+
+@pytest.mark.parametrize("body", [
+    lambda token: {"plantId": "PLANT-001", "note": token},
+    lambda token: {"plantId": "PLANT-001", "meta": {"deep": [{"x": f"Bearer {token}"}]}},
+    lambda token: {"plantId": "PLANT-001", token: "as a key"},
+], ids=["odd-key", "nested", "as-key"])
+def test_a_token_in_the_body_under_any_key_is_not_journaled(app, client, sandbox, acme, body):
+    token = sandbox.token(acme)
+    response = client.post(f"{TRADING}/plant/config/update", json=body(token),
+                           headers=bearer(token))
+    assert response.status_code == 400
+    everything = shown(app, acme.org_id)
+    assert "[redacted]" in everything and "PLANT-001" in everything
+    assert token not in everything and token.split(".")[2] not in everything
+
+
+@pytest.mark.parametrize("spelling", [
+    lambda secret: secret.replace("_", "%5F", 1),
+    lambda secret: secret.replace("_", "%5f", 1),
+    lambda secret: "".join(f"%{ord(ch):02X}" for ch in secret),
+    lambda secret: secret.replace("_", "%255F", 1),  # encoded twice
+], ids=["%5F", "%5f", "all-encoded", "double"])
+def test_a_percent_encoded_secret_in_the_query_is_not_journaled(app, client, acme, spelling):
+    query = f"clientId={acme.client_id}&x={spelling(acme.client_secret)}"
+    client.post(f"{TRADING}/token?{query}", json={"clientId": acme.client_id,
+                                                  "clientSecret": "wrong"})
+    everything = shown(app, acme.org_id)
+    assert "x=[redacted]" in everything
+    assert not any(part in everything for part in secret_parts(acme.client_secret))
+
+
+def test_secrets_in_the_body_are_redacted_even_percent_encoded(app, client, acme):
+    secret = acme.client_secret
+    client.post(f"{TRADING}/token", json={
+        "clientId": acme.client_id, "clientSecret": "wrong",
+        "extra": [{"value": secret.replace("_", "%5F", 1)}, f"prefix {secret} suffix"]})
+    everything = shown(app, acme.org_id)
+    assert not any(part in everything for part in secret_parts(secret))
+
+
+def test_an_authorization_header_never_reaches_the_journal(app, client, sandbox, acme):
+    token = sandbox.token(acme)
+    client.get(f"{TRADING}/plant/list", headers=bearer(token))
+    assert token not in shown(app, acme.org_id)
+
+
+def test_text_that_only_looks_encoded_or_dotted_is_kept_as_sent(app, client, sandbox, acme):
+    client.get(f"{TRADING}/plant/config?plantId=SITE%2DA&v=1.2.3&pct=50%25",
+               headers=sandbox.headers(acme))
+    with app.app_context():
+        entry = journal.recent(limit=1)[0]
+    assert (entry.query, entry.plant_id) == ("plantId=SITE%2DA&v=1.2.3&pct=50%25", "SITE-A")
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl", "[redacted]"),
+    ("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "[redacted]"),  # unsigned: still a token
+    ("vesm_abc-DEF_123", "[redacted]"),
+    ("see vesm%5Fabc and eyJh.eyJz.sig", "see [redacted] and [redacted]"),
+    ("a%00b", "a%00b"),  # nothing to redact: kept as sent
+    ("a\x00b", "ab"),
+    ("version 1.2.3 of eyJ-free text", "version 1.2.3 of eyJ-free text"),
+    ("50%", "50%"),
+])
+def test_clean_redacts_by_shape(text, kept):
+    assert journal.clean(text) == kept
+
+
+def test_a_body_is_walked_at_any_depth(acme):
+    body = {"a": [{"b": {"c": acme.client_secret}}], "password": "hunter2",
+            "d": "vesm%5Fxyz", "n": 1}
+    assert json.dumps(journal.safe_body(body)) == json.dumps(
+        {"a": [{"b": {"c": "[redacted]"}}], "password": "[redacted]", "d": "[redacted]",
+         "n": 1})
