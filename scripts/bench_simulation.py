@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
+from tests.admin_support import sign_in_browser  # noqa: E402
 from tests.conftest import base_env  # noqa: E402
 from voke_esm import create_app  # noqa: E402
-from voke_esm.auth.identity import SESSION_KEY  # noqa: E402
 from voke_esm.extensions import db  # noqa: E402
 from voke_esm.models import ConfigRevision, Plant  # noqa: E402
 from voke_esm.platform import sandbox_views  # noqa: E402
@@ -127,10 +127,9 @@ def main() -> None:
             org_id, user, plant = seed(args.plants)
             print(line("one day, through the service (with its queries)", timed_ms(
                 lambda: simulation.simulate_plant(plant), 100)))
-            session_id = accounts.start_browser_session(user)
+            user_id = str(user.id)
         client = app.test_client()
-        with client.session_transaction() as session:
-            session[SESSION_KEY] = session_id
+        sign_in_browser(app, client, user_id)
         path = f"/platform/voke-esm?org={org_id}"
 
         def page() -> None:
