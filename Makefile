@@ -31,12 +31,14 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 # Front-end libraries come from npm (package-lock.json) and are copied, never committed.
-assets: static/vendor/htmx.min.js
+assets: static/vendor/htmx.min.js static/vendor/swagger-ui/swagger-ui-bundle.js
 
-static/vendor/htmx.min.js: package.json package-lock.json
+static/vendor/htmx.min.js static/vendor/swagger-ui/swagger-ui-bundle.js &: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p static/vendor
+	mkdir -p static/vendor/swagger-ui
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	  node_modules/swagger-ui-dist/LICENSE static/vendor/swagger-ui/
 
 # Browser tests drive Debian's Chromium; install it when missing and we may. They read axe-core
 # (an npm devDependency, never served) from node_modules.

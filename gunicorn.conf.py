@@ -8,6 +8,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
+# Gunicorn's default (8190 bytes a header) answers a longer one with its own HTML page; RFC 6749
+# clients may send long HTTP Basic credentials, which must get the app's 401 invalid_client.
+limit_request_field_size = 32768
 graceful_timeout = 10
 accesslog = "-"
 # No query strings or headers beyond these: nothing secret reaches the access log.

@@ -10,6 +10,7 @@ import json
 import re
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -235,3 +236,33 @@ def test_keyboard_only_sign_in_and_organization_choice(page):
     page.keyboard.press("Enter")
     expect(page.locator("#org-panel h2")).to_have_text(name)
     expect(page.locator("[data-org-link][aria-current='true']")).to_contain_text(name)
+
+
+def test_the_api_page_renders_the_openapi_document(page, server):
+    """Swagger UI under the strict CSP: no console error, no CSP report, no page error."""
+    from playwright.sync_api import expect
+
+    problems = []
+    page.on("console", lambda message: problems.append(f"{message.text} {message.location}")
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
+            if response.status >= 400 else None)
+    sign_in(page)
+    page.get_by_role("link", name="API", exact=True).click()
+    expect(page).to_have_url(f"{server}/platform/api")
+    expect(page.get_by_role("link", name="API", exact=True)).to_have_attribute(
+        "aria-current", "page")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Voke ESM Sandbox API")
+    expect(page.get_by_text("/api/v1/voke-esm/trading/plant/config/update")).to_be_visible()
+    expect(page.get_by_text("/api/v1/voke-esm/admin/plants/{plant_id}").first).to_be_visible()
+    # Opening an operation renders its body schema, example and responses (highlighted JSON).
+    page.get_by_text("/api/v1/voke-esm/trading/plant/config/update").click()
+    expect(page.get_by_text("req-abc123").first).to_be_visible()
+    expect(page.locator(".opblock.is-open .responses-table")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download openapi.json").click()
+    assert download.value.suggested_filename == "openapi.json"
+    assert json.loads(Path(download.value.path()).read_text())["openapi"].startswith("3.1")
+    shot(page, "api")
+    assert problems == []

@@ -90,3 +90,45 @@ def test_the_history_and_seed_card_fit_a_phone(browser, server):
         shot(page, "qa-config-diff-phone")
     finally:
         close_page(page)
+
+
+def test_the_journal_updates_by_itself_pauses_and_opens_a_call(page, server, server_env):
+    from playwright.sync_api import expect
+
+    from tests.browser_support import TOKEN_PATH, post_json
+    from tests.live import run_cli
+
+    credentials = json.loads(run_cli(server_env, "enable", "--org", "solaris").stdout)
+    sign_in(page)
+    page.get_by_role("link", name="Voke ESM", exact=True).click()
+    page.get_by_role("link", name="Solaris Grid").click()
+    journal = page.locator("#journal")
+    expect(journal).to_contain_text("No calls yet.")
+
+    status, answer = post_json(f"{server}{TOKEN_PATH}", {
+        "clientId": credentials["clientId"], "clientSecret": credentials["clientSecret"]})
+    assert status == 200
+    expect(journal.locator("tbody tr")).to_have_count(1, timeout=10_000)  # no reload
+    expect(journal).to_contain_text("POST /token")
+
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Resume")).to_have_attribute("aria-pressed", "true")
+    post_json(f"{server}{TOKEN_PATH}", {"clientId": credentials["clientId"],
+                                        "clientSecret": "vesm_wrong"})
+    page.wait_for_timeout(4_000)  # two polls' worth: paused, the table holds still
+    expect(journal.locator("tbody tr")).to_have_count(1)
+    page.get_by_role("button", name="Resume").click()
+    expect(journal.locator("tbody tr")).to_have_count(2, timeout=10_000)
+
+    page.get_by_label("Status", exact=True).select_option("4xx")
+    expect(journal.locator("tbody tr")).to_have_count(1)
+    journal.get_by_role("button", name="Details").first.click()
+    detail = page.locator("#journal-detail")
+    expect(detail).to_contain_text("POST /api/v1/voke-esm/trading/token")
+    expect(detail).to_contain_text("401")
+    expect(detail).to_contain_text("[redacted]")
+    assert credentials["clientSecret"] not in page.content()
+    assert axe_violations(page) == []
+    shot(page, "qa-live-journal")
+    detail.get_by_role("button", name="Close the call's details").click()
+    expect(detail).to_be_empty()

@@ -135,7 +135,8 @@ def world(app, sandbox):
     return {
         "cookie": (cookie_client, cookie_client.get_cookie(app.config["SESSION_COOKIE_NAME"])),
         "paths": {"org_id": acme.org_id, "plant_id": plant_id, "filename": "css/app.css",
-                  "version": "1", "rule_id": rule_id, "name": "flaky-partner"},
+                  "version": "1", "rule_id": rule_id, "name": "flaky-partner",
+                  "entry_id": "1"},  # the token call sandbox.headers makes is journaled
         "identities": {
             "anonymous": (app.test_client(), {}, {}),
             "session": (cookie_client, {}, {}),

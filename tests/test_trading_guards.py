@@ -326,6 +326,10 @@ def test_a_wrong_content_type_is_415(client, auth, url, content_type):
     kwargs = {"content_type": content_type} if content_type else {}
     response = client.post(url, data='{"clientId": "a", "clientSecret": "b"}', headers=auth,
                            **kwargs)
+    if url == TOKEN_URL and content_type == "application/x-www-form-urlencoded":
+        # An RFC 6749 token request (CONTRACT §7, tests/test_oauth2_token.py), in its own shape.
+        assert response.status_code == 400 and response.json["error"] == "invalid_request"
+        return
     assert_envelope(response, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 

@@ -33,12 +33,13 @@ def create_app(env: Mapping[str, str] | None = None, **overrides) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, health, platform, trading
+    from . import auth, health, openapi, platform, trading
     from .admin_api import register_admin_api
 
     app.register_blueprint(health.bp)
     app.register_blueprint(trading.bp)
     register_admin_api(app)
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(platform.bp)
 

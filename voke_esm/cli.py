@@ -16,8 +16,8 @@ from .cli_check import check
 from .cli_faults import register_faults_commands
 from .cli_simulate import simulate_command
 from .cli_support import echo_json, one_line_errors
-from .representations import journal_entry_json, organization_json, plant_json
-from .services import accounts, demo, journal, organizations, plants, sandbox
+from .representations import organization_json, plant_json
+from .services import accounts, demo, organizations, plants, sandbox
 
 cli = FlaskGroup(create_app=create_app, add_version_option=False,
                  help="Run and administer the Voke ESM Sandbox.")
@@ -158,15 +158,6 @@ def set_password(email: str, password: str | None) -> None:
     click.echo(f"Password changed for {user.email}; its browser sessions were signed out.")
 
 
-@cli.command("journal")
-@click.option("--client-id", help="Only the calls of this clientId.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
-def journal_command(client_id: str | None, limit: int) -> None:
-    """What Voke sent to the trading API, newest first, one JSON object per line."""
-    for entry in journal.recent(client_id, limit):
-        echo_json(journal_entry_json(entry))
-
-
 @cli.group("orgs")
 def orgs_group() -> None:
     """Organizations."""
@@ -242,7 +233,7 @@ def read_json_argument(argument: str) -> dict:
 register_faults_commands(cli, one_line_errors, read_json_argument)
 cli.add_command(check)
 cli.add_command(simulate_command)
-from . import cli_revisions, cli_seeds  # noqa: E402,F401 - register their commands
+from . import cli_journal, cli_revisions, cli_seeds  # noqa: E402,F401 - register their commands
 
 
 def main() -> None:

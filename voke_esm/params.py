@@ -69,3 +69,20 @@ def required_whole_numbers(*names: str) -> list[int]:
     if details:
         raise ValidationError(details)
     return values
+
+
+def choice(name: str, choices: tuple[str, ...]) -> str | None:
+    """One of `choices`, or None when absent or empty (a form's "Any")."""
+    value = request.args.get(name) or None
+    if value is not None and value not in choices:
+        raise ValidationError([f"{name}: must be one of {', '.join(choices)}"])
+    return value
+
+
+def optional_whole_number(name: str) -> int | None:
+    """A whole number from 0 that may be absent."""
+    details: list[str] = []
+    value = _whole_number(name, -1, 0, MAX_PAGE, details)
+    if details:
+        raise ValidationError(details)
+    return None if value < 0 else value

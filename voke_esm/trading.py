@@ -9,7 +9,7 @@ import time
 
 from flask import Blueprint, current_app, g, request
 
-from . import fault_injection
+from . import fault_injection, oauth2
 from .errors import INVALID_REQUEST_CHALLENGE, DomainError
 from .extensions import csrf, limiter
 from .http import NO_STORE, bearer_token, is_loopback, json_body, query_arg, request_json
@@ -32,7 +32,8 @@ def _claimed_client_id() -> str | None:
         client_id = None
         if request.endpoint == "trading.token":
             body = request_json()
-            client_id = body.get("clientId") if isinstance(body, dict) else None
+            client_id = (body.get("clientId") if isinstance(body, dict)
+                         else oauth2.claimed_client_id())
         else:
             claims = sandbox.token_claims(bearer_token() or "")
             client_id = claims["sub"] if claims else None
@@ -84,7 +85,9 @@ def record_in_journal(response):
     not recorded, so they cannot fill the journal."""
     if _not_loopback():
         return response
-    body = request_json() if request.content_length else None  # (0 or None: no body)
+    body = None
+    if request.content_length:  # (0 or None: no body)
+        body = oauth2.form_for_journal() if oauth2.is_form_request() else request_json()
     answer = response.get_json(silent=True) if response.is_json else None
     plant_id = request.args.get("plantId") or (body.get("plantId") if isinstance(body, dict)
                                                 else None)
@@ -99,8 +102,8 @@ def record_in_journal(response):
         request_body=journal.safe_body(body)
         if body is not None and request.content_length <= journal.MAX_BODY_BYTES else None,
         status=response.status_code,
-        outcome=(answer.get("resultCode") or answer.get("code")) if isinstance(answer, dict)
-        else None,
+        outcome=(answer.get("resultCode") or answer.get("code") or answer.get("error"))
+        if isinstance(answer, dict) else None,
         duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
         faults=g.get("faults_fired"))
     return response
@@ -117,6 +120,8 @@ def _text(body: object, key: str) -> str | None:
 @bp.post("/token")
 @token_limit
 def token():
+    if oauth2.is_form_request():
+        return oauth2.client_credentials_grant()
     fields = Fields(json_body())
     fields.string("clientId", max_len=120)
     fields.string("clientSecret", max_len=512)

@@ -99,12 +99,36 @@
     return "The request failed (" + xhr.status + "). Reload the page and try again.";
   }
 
+  // A polled region (hx-trigger="every ...") holds still while its Pause button is pressed;
+  // a request the user asks for (a filter, say) still goes through.
+  function togglePause(button) {
+    var paused = button.getAttribute("aria-pressed") !== "true";
+    button.setAttribute("aria-pressed", paused ? "true" : "false");
+    button.textContent = paused ? "Resume" : "Pause";
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var source = event.detail.elt;
+    var pause = source.id && document.querySelector("[data-pause-polling='" + source.id + "']");
+    if (pause && pause.getAttribute("aria-pressed") === "true") event.preventDefault();
+  });
+
+  function closeDetail(button) {
+    var detail = button.closest("#journal-detail");
+    if (detail) detail.replaceChildren();
+    var opener = document.querySelector("[data-journal-entry]");
+    if (opener) opener.focus();
+  }
+
   document.addEventListener("click", function (event) {
-    var target = event.target.closest("[data-copy], [data-remove-row], [data-dismiss]");
+    var target = event.target.closest(
+      "[data-copy], [data-remove-row], [data-dismiss], [data-pause-polling], [data-close-detail]");
     if (!target) return;
     if (target.hasAttribute("data-copy")) copyFrom(target);
     else if (target.hasAttribute("data-remove-row")) removeRow(target);
     else if (target.hasAttribute("data-dismiss")) target.closest(".flash").remove();
+    else if (target.hasAttribute("data-pause-polling")) togglePause(target);
+    else if (target.hasAttribute("data-close-detail")) closeDetail(target);
   });
 
   // The picker marks the organization whose panel is shown. Done after the swap, so that the

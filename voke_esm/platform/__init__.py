@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from ..auth.guards import require_superadmin
 from ..fault_rules import describe, describe_trigger
+from ..services.journal import ENDPOINTS, STATUS_CLASSES
 from .forms import show_number
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
@@ -34,6 +35,8 @@ def format_duration(seconds: int) -> str:
     return " ".join(parts[:2]) or "0 s"
 
 
+bp.add_app_template_global(ENDPOINTS, "journal_endpoints")
+bp.add_app_template_global(STATUS_CLASSES, "journal_status_classes")
 bp.add_app_template_filter(describe, "fault_effect")
 bp.add_app_template_filter(describe_trigger, "fault_trigger")
 
@@ -44,9 +47,11 @@ def format_number(value: object) -> str:
 
 
 from . import (  # noqa: E402, F401 - routes on bp
+    api_views,
     clock_views,
     fault_views,
     history_views,
+    journal_views,
     organization_views,
     plant_views,
     sandbox_views,

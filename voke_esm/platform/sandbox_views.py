@@ -13,10 +13,10 @@ from ..services.sandbox import Credentials
 from . import bp
 from .fault_views import faults_context
 from .fragments import render, wants_fragment
+from .journal_views import JOURNAL_ROWS
 
 PAGE = "platform/voke_esm.html"
 SEARCH_FROM = 6  # the picker offers a search box once there are more organizations than this
-JOURNAL_ROWS = 15
 
 
 def page_context(organization: Organization | None, plant_search: str = "",
@@ -57,12 +57,6 @@ def plant_rows(org_id: str):
     organization = organizations.get_organization(org_id)
     context = page_context(organization, search_text())
     return render(PAGE, "plant_rows", **context)
-
-
-@bp.get("/voke-esm/<org_id>/journal")
-def journal_rows(org_id: str):
-    """The newest calls Voke made with this organization's credentials."""
-    return render(PAGE, "journal", **page_context(organizations.get_organization(org_id)))
 
 
 @bp.post("/voke-esm/<org_id>/enable")

@@ -6,11 +6,13 @@ import json
 import logging
 import math
 import re
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 import sqlalchemy as sa
 
 from ..credentials import SECRET_PREFIX
+from ..errors import NotFound
 from ..extensions import db
 from ..models import JournalEntry
 from ..validation import is_valid_unicode
@@ -109,11 +111,60 @@ def record(**fields) -> None:
         log.warning("Could not write the request journal", exc_info=True)
 
 
-def recent(client_id: str | None = None, limit: int = 50) -> list[JournalEntry]:
+TRADING_PATH = "/api/v1/voke-esm/trading/"
+ENDPOINTS = ("token", "plant/list", "plant/config", "plant/config/update")
+STATUS_CLASSES = ("2xx", "3xx", "4xx", "5xx")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What QA narrows the journal to; every field optional."""
+
+    plant_id: str | None = None
+    endpoint: str | None = None  # one of ENDPOINTS
+    status_class: str | None = None  # one of STATUS_CLASSES
+    faulted: bool = False  # only calls on which a fault rule fired
+
+    def conditions(self) -> list:
+        conditions = []
+        if self.plant_id:
+            conditions.append(JournalEntry.plant_id == self.plant_id)
+        if self.endpoint:
+            conditions.append(JournalEntry.path == TRADING_PATH + self.endpoint)
+        if self.status_class:
+            low = int(self.status_class[0]) * 100
+            conditions.append(JournalEntry.status.between(low, low + 99))
+        if self.faulted:
+            # JSON columns hold "no rule fired" as SQL NULL or as JSON null / [].
+            conditions += [JournalEntry.faults.is_not(None),
+                           sa.cast(JournalEntry.faults, sa.Text).not_in(["null", "[]"])]
+        return conditions
+
+
+def recent(client_id: str | None = None, limit: int = 50, filters: Filters | None = None,
+           after_id: int | None = None) -> list[JournalEntry]:
+    """The newest entries first (with `after_id`, only those stored after that one)."""
     query = sa.select(JournalEntry).order_by(JournalEntry.id.desc()).limit(limit)
     if client_id is not None:
         query = query.where(JournalEntry.client_id == client_id)
+    if after_id is not None:
+        query = query.where(JournalEntry.id > after_id)
+    if filters is not None:
+        query = query.where(*filters.conditions())
     return list(db.session.scalars(query))
+
+
+def latest_id() -> int:
+    """The id of the newest entry (0 when there is none): where a follower starts."""
+    return db.session.scalar(sa.select(sa.func.max(JournalEntry.id))) or 0
+
+
+def get_entry(client_id: str, entry_id: int) -> JournalEntry:
+    """One entry of this client's calls; another client's is not found."""
+    entry = db.session.get(JournalEntry, entry_id)
+    if entry is None or entry.client_id != client_id:
+        raise NotFound("No such call in this organization's journal")
+    return entry
 
 
 def _prune() -> None:
