@@ -30,3 +30,17 @@ def on_starting(server):
             print(f"voke-esm: {message}", file=sys.stderr)
             sys.exit(2)
         server.log.warning(message)
+
+
+def _limit_malloc_arenas(count: int = 2) -> None:
+    """glibc gives each thread its own malloc arena (up to 8 per core), each keeping freed
+    memory: with 8 threads a worker grew by 10 MB more than with 2 arenas, for no speed."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, count)  # M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
+
+_limit_malloc_arenas()

@@ -17,8 +17,10 @@ from flask_migrate import upgrade
 from voke_esm import (
     create_app,
     models,  # noqa: F401 - fills db.metadata
+    register_migrations,
 )
 from voke_esm.extensions import db, limiter
+from voke_esm.services import journal
 
 POSTGRES_URL = os.environ.get("VOKE_ESM_TEST_POSTGRES_URL", "")
 TABLES = tuple(table.name for table in db.metadata.sorted_tables)
@@ -52,7 +54,7 @@ def base_env(tmp_path, database_url: str, **extra: str) -> dict[str, str]:
 
 
 def migrated(database_url: str, tmp_path) -> None:
-    app = create_app(base_env(tmp_path, database_url))
+    app = register_migrations(create_app(base_env(tmp_path, database_url)))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -120,7 +122,7 @@ def env(tmp_path, database_url) -> dict[str, str]:
 @contextmanager
 def app_for(env: dict[str, str], **overrides) -> Iterator[Flask]:
     """A testing app on `env` with fresh rate-limit counters, its connections closed after."""
-    app = create_app(env, TESTING=True, **overrides)
+    app = register_migrations(create_app(env, TESTING=True, **overrides))
     with app.app_context():
         limiter.reset()
     try:
@@ -128,6 +130,7 @@ def app_for(env: dict[str, str], **overrides) -> Iterator[Flask]:
     finally:
         with app.app_context():
             limiter.reset()
+            journal.flush()  # the journal writer must not reopen a connection after dispose
             db.session.remove()
             db.engine.dispose()
 

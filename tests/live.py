@@ -32,8 +32,10 @@ def run_cli(env: dict[str, str], *args: str, check: bool = True,
 
 
 @contextlib.contextmanager
-def live_server(env: dict[str, str], workers: int = 1, threads: int = 4, log_path=None):
-    """Migrate the database in `env`, serve it with gunicorn, yield the base URL, stop it."""
+def live_server(env: dict[str, str], workers: int = 1, threads: int = 4, log_path=None,
+                processes: list | None = None):
+    """Migrate the database in `env`, serve it with gunicorn, yield the base URL, stop it
+    (`processes`, if given, receives the gunicorn master's Popen)."""
     run_cli(env, "db", "upgrade")
     port = free_port()
     log_path = log_path or Path(env["VOKE_ESM_INSTANCE_PATH"]).parent / f"gunicorn-{port}.log"
@@ -43,6 +45,8 @@ def live_server(env: dict[str, str], workers: int = 1, threads: int = 4, log_pat
         [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--threads", str(threads), "--preload", "wsgi:app"],
         env={**os.environ, **env}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    if processes is not None:
+        processes.append(process)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base_url, process)

@@ -67,7 +67,7 @@ def assert_nothing_changed(app, root, world, sandbox):
     client = app.test_client()
     orgs = client.get(ORGS_URL, headers=root).json
     assert [o["slug"] for o in orgs["data"]] == ["acme"]
-    plants = client.get(PLANTS_URL, headers=root).json
+    plants = client.get(PLANTS_URL, headers=root).json["data"]
     assert sorted((p["externalPlantId"], p["name"]) for p in plants) == [
         ("PLANT-001", "Default plant"), ("PLANT-002", "Second")]
 

@@ -79,7 +79,7 @@ def assert_untouched(app, world):
     Sandbox(app).token(world["acme"])  # not rotated, not disabled
     assert [o["slug"] for o in client.get(ORGS_URL, headers=headers).json["data"]] == ["acme"]
     assert sorted((p["externalPlantId"], p["name"])
-                  for p in client.get(PLANTS_URL, headers=headers).json) == [
+                  for p in client.get(PLANTS_URL, headers=headers).json["data"]) == [
         ("PLANT-001", "Default plant"), ("PLANT-002", "PLANT-002")]
 
 

@@ -129,7 +129,7 @@ def test_create_validation(admin, example, change, detail):
     assert all(": " in line for line in body["details"])
     if "timeConfigs" in change:
         assert all(line.startswith("timeConfigs") for line in body["details"])
-    assert len(admin.get(PLANTS_URL).json) == 1  # only the default plant
+    assert len(admin.get(PLANTS_URL).json["data"]) == 1  # only the default plant
 
 
 @pytest.mark.parametrize("field", ["clientId", "externalPlantId", "name"])
@@ -165,13 +165,13 @@ def test_list_and_filter_by_client(admin, sandbox, acme, example):
     create(admin, example)
     every = admin.get(PLANTS_URL)
     assert every.status_code == 200
-    assert sorted((p["clientId"], p["externalPlantId"]) for p in every.json) == sorted([
+    assert sorted((p["clientId"], p["externalPlantId"]) for p in every.json["data"]) == sorted([
         (acme.client_id, "PLANT-001"), (acme.client_id, "PLANT-002"),
         (beta.client_id, "PLANT-001")])
-    assert all(list(p) == PLANT_KEYS for p in every.json)
-    only_acme = admin.get(PLANTS_URL, query_string={"clientId": acme.client_id}).json
+    assert all(list(p) == PLANT_KEYS for p in every.json["data"])
+    only_acme = admin.get(PLANTS_URL, query_string={"clientId": acme.client_id}).json["data"]
     assert [p["externalPlantId"] for p in only_acme] == ["PLANT-001", "PLANT-002"]
-    assert admin.get(PLANTS_URL, query_string={"clientId": "nobody"}).json == []
+    assert admin.get(PLANTS_URL, query_string={"clientId": "nobody"}).json["data"] == []
 
 
 def test_get_one(admin, example):
@@ -187,7 +187,7 @@ def test_bad_and_unknown_ids(admin, acme, method):
     assert_error(admin.open(method, f"{PLANTS_URL}/not-a-uuid", json=body), 400, "INVALID_UUID")
     assert_error(admin.open(method, f"{PLANTS_URL}/{MISSING_UUID}", json=body), 404,
                  "NOT_FOUND")
-    assert len(admin.get(PLANTS_URL).json) == 1
+    assert len(admin.get(PLANTS_URL).json["data"]) == 1
 
 
 def test_patch_changes_only_what_is_sent(app, admin, example):
@@ -266,3 +266,21 @@ def test_delete(client, sandbox, admin, acme, example):
     assert_error(admin.delete(f"{PLANTS_URL}/{created['id']}"), 404, "NOT_FOUND")
     listed = client.get("/api/v1/voke-esm/trading/plant/list", headers=sandbox.headers(acme))
     assert [p["plantId"] for p in listed.json] == ["PLANT-001"]
+
+
+def test_the_list_is_paged_and_searchable(admin, acme, example):
+    for n in range(2, 8):
+        create(admin, {**example, "externalPlantId": f"SITE-{n}", "name": f"Site {n}"})
+    page = admin.get(PLANTS_URL, query_string={"limit": 3, "page": 2})
+    assert page.status_code == 200
+    assert page.json["meta"] == {"page": 2, "limit": 3, "total": 7, "totalPages": 3}
+    assert [p["externalPlantId"] for p in page.json["data"]] == ["SITE-4", "SITE-5", "SITE-6"]
+    found = admin.get(PLANTS_URL, query_string={"q": "site 7", "clientId": acme.client_id})
+    assert [p["externalPlantId"] for p in found.json["data"]] == ["SITE-7"]
+    assert found.json["meta"]["total"] == 1
+    assert admin.get(PLANTS_URL).json["meta"]["limit"] == 100
+
+
+@pytest.mark.parametrize("query", ["limit=501", "limit=0", "page=0", "page=x"])
+def test_the_list_refuses_a_bad_page(admin, query):
+    assert_error(admin.get(f"{PLANTS_URL}?{query}"), 400, "VALIDATION_ERROR")

@@ -75,7 +75,7 @@ def stored_org(app) -> str:
 
 def test_enable_creates_one_default_plant(admin, org_id):
     client_id = admin.enable(org_id)["clientId"]
-    plants = admin.get(PLANTS_URL, query_string={"clientId": client_id}).json
+    plants = admin.get(PLANTS_URL, query_string={"clientId": client_id}).json["data"]
     assert [(p["externalPlantId"], p["version"]) for p in plants] == [("PLANT-001", 1)]
     assert plants[0]["timeConfigs"] == [{"from": "00:00", "to": "23:59", "pBatMax": 50,
                                          "pBatMin": -50, "socMax": 90, "socMin": 20}]

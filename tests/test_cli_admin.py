@@ -61,7 +61,7 @@ def test_plants_list(runner, sandbox, acme):
 
 
 def test_plants_list_matches_the_admin_api(app, runner, acme):
-    over_http = Admin(app, app.test_client()).get(PLANTS_URL).json
+    over_http = Admin(app, app.test_client()).get(PLANTS_URL).json["data"]
     assert listed(runner) == over_http
 
 

@@ -79,8 +79,8 @@ def test_lone_surrogates_in_plant_fields_change_nothing(app, client, sandbox, ad
     body = json.dumps({"clientId": acme.client_id, "externalPlantId": "P-2", "name": "?"})
     body = body.replace('"?"', LONE_SURROGATE)
     assert raw_post(client, f"{ADMIN}/plants", body, admin).status_code == 400
-    assert [p["externalPlantId"] for p in client.get(f"{ADMIN}/plants", headers=admin).json] \
-        == ["PLANT-001"]
+    listed = client.get(f"{ADMIN}/plants", headers=admin).json["data"]
+    assert [p["externalPlantId"] for p in listed] == ["PLANT-001"]
 
 
 @pytest.mark.parametrize("field", ["pBatMax", "socMax"])

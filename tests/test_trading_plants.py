@@ -191,9 +191,9 @@ def call(client, method: str, url: str, headers: dict):
 
 @pytest.mark.parametrize("method, url", ENDPOINTS, ids=["list", "config", "update"])
 @pytest.mark.parametrize("headers", [
-    {}, {"Authorization": ""}, {"Authorization": "Bearer"}, {"Authorization": "Bearer   "},
-    {"Authorization": "Basic dm9rZTpzZWNyZXQ="}, {"Authorization": "Token abc.def.ghi"},
-], ids=["none", "empty", "bare-scheme", "blank-token", "basic", "other-scheme"])
+    {}, {"Authorization": ""}, {"Authorization": "Basic dm9rZTpzZWNyZXQ="},
+    {"Authorization": "Token abc.def.ghi"},
+], ids=["none", "empty", "basic", "other-scheme"])
 def test_no_token_is_401_with_a_plain_bearer_challenge(client, sandbox, method, url, headers):
     sandbox.enabled()
     response = call(client, method, url, headers)

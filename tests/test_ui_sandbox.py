@@ -218,3 +218,27 @@ def test_the_panel_shows_recent_calls_from_voke(admin, sandbox):
     assert "[redacted]" in html and "vesm_not-the-secret" not in html
     assert beta.client_id not in html  # only this organization's calls
     assert "Recent calls from Voke" in text(admin.get(f"{PAGE}?org={acme.org_id}"))
+
+
+def test_the_picker_shows_at_most_50_organizations_and_searches_the_rest(admin, sandbox):
+    for index in range(55):
+        sandbox.org(f"org-{index:02d}")
+    html = text(admin.get(PAGE))
+    assert html.count("data-org-link") == 50
+    assert "Showing 50 of 55: search to find the others." in html
+    found = text(admin.get(f"{PAGE}/picker?q=org-54", headers=HX))
+    assert found.count("data-org-link") == 1 and "Showing" not in found
+
+
+def test_the_plant_table_shows_50_plants_a_page(admin, sandbox):
+    acme = sandbox.enabled("acme")
+    for index in range(2, 61):
+        sandbox.plant(acme.client_id, f"SITE-{index:03d}")
+    html = text(admin.get(f"{PAGE}?org={acme.org_id}"))
+    assert html.count("aria-label=\"Delete plant") == 50
+    assert "Plants 1–50 of 60" in html and "SITE-050" in html and "SITE-051" not in html
+    rows = text(admin.get(f"{PAGE}/{acme.org_id}/plants?page=2", headers=HX))
+    assert "<html" not in rows and rows.count("aria-label=\"Delete plant") == 10
+    assert "Plants 51–60 of 60" in rows and "SITE-051" in rows and 'rel="prev"' in rows
+    searched = text(admin.get(f"{PAGE}/{acme.org_id}/plants?q=site-06&page=9", headers=HX))
+    assert searched.count("aria-label=\"Delete plant") == 1 and "Plants " not in searched

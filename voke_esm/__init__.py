@@ -14,8 +14,9 @@ from .logs import register_logging
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_BODY_BYTES = 1024 * 1024
+MIGRATIONS = ROOT / "migrations"
 
-__all__ = ["ConfigError", "create_app"]
+__all__ = ["ConfigError", "create_app", "register_migrations"]
 
 
 def create_app(env: Mapping[str, str] | None = None, **overrides) -> Flask:
@@ -80,12 +81,11 @@ def register_extensions(app: Flask) -> None:
         sqlite,  # noqa: F401 - registers the SQLite connection pragmas
     )
     from .auth.identity import ServerSessionCookie
-    from .extensions import csrf, db, limiter, migrate
+    from .extensions import csrf, db, limiter
     from .http import ApiJSONProvider
     from .vault import derive_keys
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     # After-request hooks run last-registered first, so this runs after the limiter's own,
     # which stamps Retry-After on every response: keep it only where it means something; and
@@ -102,3 +102,14 @@ def _retry_after_only_when_limited(response):
     if response.status_code not in (429, 503):
         response.headers.pop("Retry-After", None)
     return response
+
+
+def register_migrations(app: Flask) -> Flask:
+    """Alembic for `voke-esm db ...` and the tests; the server never needs it, and importing
+    it cost each worker 10 MB."""
+    from flask_migrate import Migrate
+
+    from .extensions import db
+
+    Migrate(app, db, directory=str(MIGRATIONS))
+    return app

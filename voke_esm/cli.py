@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from flask.cli import FlaskGroup
 
-from . import ConfigError, create_app
+from . import ConfigError, create_app, register_migrations
 from .cli_check import check
 from .cli_faults import register_faults_commands
 from .cli_simulate import simulate_command
@@ -19,7 +19,12 @@ from .cli_support import echo_json, one_line_errors
 from .representations import organization_json, plant_json
 from .services import accounts, demo, organizations, plants, sandbox
 
-cli = FlaskGroup(create_app=create_app, add_version_option=False,
+
+def create_cli_app():
+    return register_migrations(create_app())
+
+
+cli = FlaskGroup(create_app=create_cli_app, add_version_option=False,
                  help="Run and administer the Voke ESM Sandbox.")
 
 
@@ -180,8 +185,13 @@ def plants_group() -> None:
 @click.option("--client-id", help="Only the plants of this clientId.")
 @one_line_errors
 def plants_list(client_id: str | None) -> None:
-    """The plants as a JSON array."""
-    echo_json([plant_json(p) for p in plants.list_plants(client_id)])
+    """The plants as a JSON array, written as they are read (any number of plants)."""
+    from flask import current_app
+
+    click.echo("[", nl=False)
+    for n, plant in enumerate(plants.stream_plants(client_id)):
+        click.echo(("," if n else "") + current_app.json.dumps(plant_json(plant)), nl=False)
+    click.echo("]")
 
 
 @plants_group.command("create")

@@ -9,9 +9,7 @@ import logging
 from functools import cache
 
 import sqlalchemy as sa
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from .extensions import db, limiter
 
@@ -21,12 +19,14 @@ OK = "ok"
 
 
 @bp.get("/healthz")
+@limiter.exempt
 def healthz():
     """Alive, and the database answers."""
     return _answer({"database": _database()})
 
 
 @bp.get("/readyz")
+@limiter.exempt
 def readyz():
     """Ready for traffic: the database answers, its schema is at head, the limiter's storage
     answers (without it each worker would count rate limits on its own)."""
@@ -45,15 +45,19 @@ def _answer(checks: dict[str, str]):
 
 
 def _database() -> str:
+    # A pooled connection, not an ORM session: the check runs often and needs no more.
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
     except sa.exc.SQLAlchemyError as error:
-        db.session.rollback()
         return f"unreachable ({type(getattr(error, 'orig', None) or error).__name__})"
     return OK
 
 
 def _migrations() -> str:
+    # Alembic is imported here, not by the server at start: it cost each worker 10 MB.
+    from alembic.runtime.migration import MigrationContext
+
     head = _head_revisions()
     try:
         current = set(MigrationContext.configure(db.session.connection()).get_current_heads())
@@ -69,12 +73,12 @@ def _migrations() -> str:
 
 
 @cache
-def _head_revisions_of(directory: str) -> frozenset[str]:
-    return frozenset(ScriptDirectory(directory).get_heads())
-
-
 def _head_revisions() -> frozenset[str]:
-    return _head_revisions_of(current_app.extensions["migrate"].directory)
+    from alembic.script import ScriptDirectory
+
+    from . import MIGRATIONS
+
+    return frozenset(ScriptDirectory(str(MIGRATIONS)).get_heads())
 
 
 def _limiter_storage() -> str:

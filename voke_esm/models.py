@@ -42,6 +42,7 @@ class Timestamps:
 
 class Organization(Timestamps, db.Model):
     __tablename__ = "organizations"
+    __table_args__ = (sa.Index("ix_organizations_name_slug", "name", "slug"),)  # list order
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(sa.String(100))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from flask import request
 
@@ -56,6 +57,13 @@ def _whole_number(name: str, default: int, low: int, high: int, details: list[st
         return int(raw)
     details.append(f"{name}: must be a whole number from {low} to {high}")
     return default
+
+
+def paged_json(result: dict, shape: Callable[[object], dict]) -> dict:
+    """A page from services.page_of as the contract's `{"data": [...], "meta": {...}}`."""
+    return {"data": [shape(item) for item in result["items"]],
+            "meta": {"page": result["page"], "limit": result["limit"],
+                     "total": result["total"], "totalPages": result["total_pages"]}}
 
 
 def required_whole_numbers(*names: str) -> list[int]:

@@ -60,12 +60,12 @@ def check_lifetime(claims: dict, now: float) -> None:
 def verify_signed(kind: TokenKind, secret: str, token: str) -> dict:
     """The claims of a well-formed, well-signed token of this kind, whatever the time."""
     try:
-        header = jwt.get_unverified_header(token)
-        claims = jwt.decode(
+        decoded = jwt.decode_complete(
             token, secret, algorithms=["HS256"], audience=kind.audience, issuer=kind.issuer,
             options={"require": kind.required, "strict_aud": True, "verify_exp": False,
                      "verify_iat": False},
         )
+        header, claims = decoded["header"], decoded["payload"]
     except (jwt.PyJWTError, ValueError, TypeError) as error:
         raise InvalidToken(str(error)) from error
     if header.get("typ") != kind.typ or header.get("alg") != "HS256":

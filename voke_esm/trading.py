@@ -14,7 +14,7 @@ from .errors import INVALID_REQUEST_CHALLENGE, DomainError
 from .extensions import csrf, limiter
 from .http import NO_STORE, bearer_token, is_loopback, json_body, query_arg, request_json
 from .models import Plant
-from .services import journal, plants, sandbox
+from .services import applies, journal, plants, sandbox
 from .validation import Fields
 
 bp = Blueprint("trading", __name__, url_prefix="/api/v1/voke-esm/trading")
@@ -23,6 +23,13 @@ csrf.exempt(bp)
 
 def _not_loopback() -> bool:
     return not is_loopback(request.remote_addr)
+
+
+def _token_claims() -> dict | None:
+    """The claims of the bearer token, verified once per call (None: missing or not valid)."""
+    if "token_claims" not in g:
+        g.token_claims = sandbox.token_claims(bearer_token() or "")
+    return g.token_claims
 
 
 def _claimed_client_id() -> str | None:
@@ -35,7 +42,7 @@ def _claimed_client_id() -> str | None:
             client_id = (body.get("clientId") if isinstance(body, dict)
                          else oauth2.claimed_client_id())
         else:
-            claims = sandbox.token_claims(bearer_token() or "")
+            claims = _token_claims()
             client_id = claims["sub"] if claims else None
         valid = isinstance(client_id, str) and 0 < len(client_id) <= 120
         g.claimed_client_id = client_id if valid else None
@@ -73,22 +80,46 @@ def guard():
             raise DomainError("BAD_REQUEST", "Send the access token in the Authorization "
                               "header, not in the query string",
                               headers={"WWW-Authenticate": INVALID_REQUEST_CHALLENGE})
-        g.esm_client = sandbox.client_from_token(bearer_token())
+        # The one place the caller is resolved: the client, and the plant the call names when
+        # it names one, in one query.
+        g.plant_asked = _plant_asked()
+        g.esm_client, g.esm_plant = sandbox.client_from_token(
+            bearer_token(), _token_claims(), g.plant_asked)
     client = g.get("esm_client")  # the token endpoint: the clientId submitted, read below
     return fault_injection.intercept(client.client_id if client else _claimed_client_id(),
                                      client.fault_rules_version if client else None)
+
+
+def _plant_asked() -> str | None:
+    """The plantId a call names (query or body), if it could name a plant at all."""
+    body = request_json() if request.method == "POST" else None
+    plant_id = (body.get("plantId") if isinstance(body, dict)
+                else request.args.get("plantId"))
+    return plant_id if plants.could_be_plant_id(plant_id) else None
+
+
+def _plant(plant_id: str) -> Plant:
+    """The caller's plant `plant_id` (settled); usually fetched by the guard with the client."""
+    if plant_id == g.plant_asked:
+        if g.esm_plant is None:
+            raise plants.plant_not_found(plant_id)
+        return applies.settle(g.esm_plant)
+    return plants.find_client_plant(g.esm_client.client_id, plant_id)
 
 
 @bp.after_request
 def record_in_journal(response):
     """What a loopback caller sent and got, for QA; callers refused by the loopback guard are
     not recorded, so they cannot fill the journal."""
-    if _not_loopback():
+    if _not_loopback() or not current_app.config.get("VOKE_ESM_JOURNAL", True):
         return response
     body = None
     if request.content_length:  # (0 or None: no body)
         body = oauth2.form_for_journal() if oauth2.is_form_request() else request_json()
-    answer = response.get_json(silent=True) if response.is_json else None
+    # Only updates, tokens and errors carry a resultCode or code: a read's answer is not
+    # parsed again.
+    answer = (response.get_json(silent=True) if response.is_json and (
+        request.method == "POST" or response.status_code >= 400) else None)
     plant_id = request.args.get("plantId") or (body.get("plantId") if isinstance(body, dict)
                                                 else None)
     client_id = _claimed_client_id()
@@ -139,7 +170,7 @@ def plant_list():
 
 @bp.get("/plant/config")
 def plant_config():
-    plant = plants.find_client_plant(g.esm_client.client_id, query_arg("plantId", required=True))
+    plant = _plant(query_arg("plantId", required=True))
     return {"plantId": plant.external_plant_id, "version": plant.config_version,
             "configEnabled": plant.config_enabled, "esiState": plant.esi_state,
             "timeConfigs": plant.time_configs}
@@ -154,7 +185,7 @@ def plant_config_update():
     if "timeConfigs" not in fields.data:
         fields.details.append("timeConfigs: is required")
     values = fields.done(resultCode="cfg_rejected")
-    plant = plants.find_client_plant(g.esm_client.client_id, values["plantId"])
+    plant = _plant(values["plantId"])
     result = plants.apply_config_update(plant, fields.data["timeConfigs"],
                                         values["configUpdateReqCode"], values["validateOnly"],
                                         source="trading")

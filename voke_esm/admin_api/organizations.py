@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 
 from ..http import json_body
-from ..params import page_and_limit
+from ..params import page_and_limit, paged_json
 from ..representations import organization_json
 from ..services import organizations
 from .guards import admin_blueprint
@@ -16,10 +16,7 @@ bp = admin_blueprint("admin_organizations", __name__, "/api/v1/organizations")
 @bp.get("")
 def index():
     page, limit = page_and_limit()
-    result = organizations.list_organizations(page, limit)
-    return {"data": [organization_json(o) for o in result["items"]],
-            "meta": {"page": result["page"], "limit": result["limit"],
-                     "total": result["total"], "totalPages": result["total_pages"]}}
+    return paged_json(organizations.list_organizations(page, limit), organization_json)
 
 
 @bp.post("")

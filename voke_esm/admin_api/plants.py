@@ -5,17 +5,24 @@ from __future__ import annotations
 from flask import url_for
 
 from ..http import json_body, query_arg
+from ..params import page_and_limit, paged_json
 from ..representations import plant_json
 from ..services import plants
 from .guards import admin_blueprint
 
 bp = admin_blueprint("admin_plants", __name__, "/api/v1/voke-esm/admin/plants")
 SOURCE = "admin"
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
 
 
 @bp.get("")
 def index():
-    return [plant_json(plant) for plant in plants.list_plants(query_arg("clientId"))]
+    """One page of plants (CONTRACT §3: `?clientId=`, `?q=`, `?page=`, `?limit=` <= 500)."""
+    page, limit = page_and_limit(default_limit=DEFAULT_LIMIT, max_limit=MAX_LIMIT)
+    search = (query_arg("q") or "").strip()
+    return paged_json(plants.page_of_plants(query_arg("clientId"), search, page, limit),
+                      plant_json)
 
 
 @bp.post("")

@@ -115,9 +115,13 @@ def delete_plant(plant_id: str):
     plants.delete_plant(plant)
     flash(f"Plant {label} deleted.", "success")
     if wants_fragment():
-        found = plants.list_plants(client_id, search)
+        from .sandbox_views import plant_page_of  # (sandbox_views imports this module)
+
+        listing = plant_page_of(client_id, search, 1)
         return render_partial("platform/_plant_deleted.html", plant_search=search,
-                              plants=found, socs=simulation.current_soc(found),
+                              plants=listing["items"], plant_listing=listing,
+                              socs=simulation.current_soc(listing["items"]),
+                              organization=organization,
                               plant_count=plants.count_plants(client_id))
     return redirect_to(url_for(".sandbox_page", org=organization.id))
 

@@ -6,9 +6,11 @@ commits, and returns models or raises a DomainError.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict
@@ -24,3 +26,12 @@ def conflict_on_duplicate(message: str) -> Iterator[None]:
     except IntegrityError as error:
         db.session.rollback()
         raise Conflict(message) from error
+
+
+def page_of(query: sa.Select, page: int, limit: int) -> dict:
+    """One page of an ordered query, with the totals an API `meta` block reports."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.order_by(None).subquery()))
+    items = db.session.scalars(query.limit(limit).offset((page - 1) * limit)).all()
+    return {"items": items, "page": page, "limit": limit, "total": total,
+            "total_pages": math.ceil(total / limit) if total else 0}

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..credentials import SECRET_PREFIX
 from ..errors import NotFound
 from ..extensions import db
-from ..models import JournalEntry
+from ..models import JournalEntry, utcnow
+from ..sqlite import one_writer
 from ..validation import is_valid_unicode
+from .journal_buffer import buffer_for
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,7 @@ KEEP = 5000  # entries kept in all; older ones are pruned
 PRUNE_EVERY = 100
 MAX_BODY_BYTES = 64 * 1024
 REDACTED = "[redacted]"
+_COLUMNS = [column.key for column in JournalEntry.__table__.columns if column.key != "id"]
 SECRET_KEY_WORDS = ("secret", "password", "token")
 # Shapes, whatever the key or place: a client secret (credentials.py) and a JWT (its header
 # is base64url JSON, so it starts with "eyJ").
@@ -93,19 +97,31 @@ def _secret_key(key: object) -> bool:
 
 
 def record(**fields) -> None:
-    """Append one entry in its own transaction; a journal failure never fails the request."""
+    """Queue one entry; the process's journal writer stores it within a second (see
+    journal_buffer). Never fails the request and never waits for the database."""
+    row = dict.fromkeys(_COLUMNS) | fields
+    row["created_at"] = row["created_at"] or utcnow()
+    buffer_for(current_app._get_current_object(), _write).add(row)
+
+
+def flush() -> None:
+    """Store what this process has queued, so that a reader sees its own writes."""
+    buffer_for(current_app._get_current_object(), _write).flush()
+
+
+def _write(rows: list[dict]) -> None:
+    """Store queued entries in one transaction, pruning whenever an id crosses a multiple of
+    PRUNE_EVERY; a journal failure is logged, never raised."""
     try:
-        db.session.rollback()
-        if db.session.get_bind().dialect.name == "postgresql":
-            # A diagnostic need not wait for its own WAL flush; a crash may lose the last few.
-            db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
-        entry = JournalEntry(**fields)
-        db.session.add(entry)
-        db.session.flush()
-        prune_now = entry.id % PRUNE_EVERY == 0  # read before commit expires the entry
-        db.session.commit()
-        if prune_now:
-            _prune()
+        with one_writer(db.session):
+            if db.session.get_bind().dialect.name == "postgresql":
+                # A diagnostic need not wait for its WAL flush; a crash may lose the last few.
+                db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+            db.session.execute(sa.insert(JournalEntry.__table__), rows)
+            last = db.session.scalar(sa.select(sa.func.max(JournalEntry.id)))
+            db.session.commit()
+            if last is not None and last // PRUNE_EVERY != (last - len(rows)) // PRUNE_EVERY:
+                _prune()
     except Exception:  # noqa: BLE001 - the journal is a diagnostic, never a failure
         db.session.rollback()
         log.warning("Could not write the request journal", exc_info=True)
@@ -143,7 +159,9 @@ class Filters:
 
 def recent(client_id: str | None = None, limit: int = 50, filters: Filters | None = None,
            after_id: int | None = None) -> list[JournalEntry]:
-    """The newest entries first (with `after_id`, only those stored after that one)."""
+    """The newest entries first (with `after_id`, only those stored after that one); this
+    process's queued entries are stored first, so a reader sees its own writes."""
+    flush()
     query = sa.select(JournalEntry).order_by(JournalEntry.id.desc()).limit(limit)
     if client_id is not None:
         query = query.where(JournalEntry.client_id == client_id)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import re
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..models import EsmClient, Organization
 from ..validation import Fields, contains_pattern, parse_uuid
-from . import conflict_on_duplicate
+from . import conflict_on_duplicate, page_of
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_HINT = "must be lowercase letters and digits in words joined by single hyphens"
@@ -40,18 +40,14 @@ def create_organization(data: dict) -> Organization:
 
 
 def list_organizations(page: int = 1, limit: int = 20, search: str = "") -> dict:
-    """One page of organizations by name, with the totals the `meta` block reports."""
-    query = sa.select(Organization)
+    """One page of organizations by name, with the totals the `meta` block reports (their
+    partner configs loaded with them, for the pages that show each one's status)."""
+    query = sa.select(Organization).options(selectinload(Organization.partner_config))
     if search:
         pattern = contains_pattern(search)
         query = query.where(sa.or_(sa.func.lower(Organization.name).like(pattern, escape="\\"),
                                    Organization.slug.like(pattern, escape="\\")))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    items = db.session.scalars(
-        query.order_by(Organization.name, Organization.slug)
-        .limit(limit).offset((page - 1) * limit)).all()
-    return {"items": items, "page": page, "limit": limit, "total": total,
-            "total_pages": math.ceil(total / limit) if total else 0}
+    return page_of(query.order_by(Organization.name, Organization.slug), page, limit)
 
 
 def all_organizations() -> list[Organization]:

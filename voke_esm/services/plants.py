@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..models import ConfigRevision, EsmClient, Plant, utcnow
+from ..sqlite import one_writer
 from ..timeconfig import default_time_configs, is_number, validate_time_configs
-from ..validation import Fields, contains_pattern, parse_uuid
-from . import applies, conflict_on_duplicate
+from ..validation import Fields, contains_pattern, is_valid_unicode, parse_uuid
+from . import applies, conflict_on_duplicate, page_of
 from .applies import ConfigResult
 
 log = logging.getLogger(__name__)
@@ -107,7 +111,8 @@ def get_plant(plant_id: object) -> Plant:
     return applies.settle(plant)
 
 
-def list_plants(client_id: str | None = None, search: str = "") -> list[Plant]:
+def plants_query(client_id: str | None = None, search: str = "") -> sa.Select:
+    """Plants (of one client, matching a search) in the order every list shows them."""
     query = sa.select(Plant)
     if client_id is not None:
         query = query.where(Plant.client_id == client_id)
@@ -115,8 +120,30 @@ def list_plants(client_id: str | None = None, search: str = "") -> list[Plant]:
         pattern = contains_pattern(search)
         query = query.where(sa.or_(sa.func.lower(Plant.external_plant_id).like(pattern, "\\"),
                                    sa.func.lower(Plant.name).like(pattern, "\\")))
+    return query.order_by(Plant.client_id, Plant.external_plant_id)
+
+
+def list_plants(client_id: str | None = None, search: str = "") -> list[Plant]:
+    """Every matching plant, settled: for one client's trading list (never the whole table).
+    Without their time configs, which no list shows (96 blocks are 10 KB of JSON to parse per
+    plant); reading one loads it."""
     return applies.settle_all(list(db.session.scalars(
-        query.order_by(Plant.client_id, Plant.external_plant_id))))
+        plants_query(client_id, search).options(defer(Plant.time_configs)))))
+
+
+def page_of_plants(client_id: str | None, search: str, page: int, limit: int) -> dict:
+    listing = page_of(plants_query(client_id, search), page, limit)
+    applies.settle_all(listing["items"])
+    return listing
+
+
+def stream_plants(client_id: str | None = None, batch: int = 500) -> Iterator[Plant]:
+    """Every matching plant, settled, read a batch at a time (for exports of any size)."""
+    for page in itertools.count(1):
+        plants = page_of(plants_query(client_id), page, batch)["items"]
+        if not plants:
+            return
+        yield from applies.settle_all(plants)
 
 
 def count_plants(client_id: str) -> int:
@@ -128,7 +155,7 @@ def find_client_plant(client_id: str, external_plant_id: str) -> Plant:
     plant = db.session.scalar(sa.select(Plant).where(
         Plant.client_id == client_id, Plant.external_plant_id == external_plant_id))
     if plant is None:
-        raise NotFound(f"Plant {external_plant_id!r} not found", code="PLANT_NOT_FOUND")
+        raise plant_not_found(external_plant_id)
     return applies.settle(plant)
 
 
@@ -147,6 +174,16 @@ def set_apply_delay_for_client(client_id: str, seconds: int, outcome: str = "app
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     return changed
+
+
+def plant_not_found(external_plant_id: str) -> NotFound:
+    return NotFound(f"Plant {external_plant_id!r} not found", code="PLANT_NOT_FOUND")
+
+
+def could_be_plant_id(value: object) -> bool:
+    """Whether a lookup by this external id could find a plant (one every backend compares)."""
+    return (isinstance(value, str) and 0 < len(value) <= 64 and "\x00" not in value
+            and is_valid_unicode(value))
 
 
 def ensure_default_plant(client_id: str) -> Plant | None:
@@ -172,8 +209,10 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
     details = time_config_details(blocks)
     if details:
         raise ValidationError(details, resultCode="cfg_rejected")
+    # Read before the commit expires the plant: reading it after would reload it.
+    plant_id, label = plant.id, plant.external_plant_id
     for _ in range(3):
-        earlier = _revision_for(plant.id, req_code)
+        earlier = _revision_for(plant_id, req_code)
         if earlier is not None:
             if not same_blocks(earlier.time_configs, blocks):
                 raise Conflict(f"configUpdateReqCode {req_code!r} was already used for this "
@@ -188,9 +227,8 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
         except IntegrityError:
             db.session.rollback()  # the same code raced us; its revision answers on retry
             continue
-        log.info("Voke ESM: applied config for %s", plant.external_plant_id, extra={
-            "plantId": plant.external_plant_id, "version": version,
-            "configUpdateReqCode": req_code})
+        log.info("Voke ESM: applied config for %s", label, extra={
+            "plantId": label, "version": version, "configUpdateReqCode": req_code})
         return ConfigResult("applied_ok", version)
     raise Conflict("The plant is being updated concurrently; retry the request")
 
@@ -208,17 +246,18 @@ def _revision_for(plant_id, req_code: str) -> ConfigRevision | None:
 
 def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str) -> int:
     """Bump the version in one atomic UPDATE (no lost version under concurrency), then commit;
-    a pending delayed config is superseded by this one."""
-    version = db.session.execute(
-        sa.update(Plant).where(Plant.id == plant.id)
-        .values(config_version=Plant.config_version + 1, time_configs=blocks,
-                updated_at=utcnow(), pending_due_at=None)
-        .returning(Plant.config_version)
-        .execution_options(synchronize_session=False)).scalar_one()
-    applies.supersede_pending(plant)
-    db.session.add(ConfigRevision(plant_id=plant.id, version=version, source=source,
-                                  config_update_req_code=req_code, time_configs=blocks))
-    db.session.commit()
+    a pending delayed config is superseded by this one. One short write transaction."""
+    with one_writer(db.session):
+        version = db.session.execute(
+            sa.update(Plant).where(Plant.id == plant.id)
+            .values(config_version=Plant.config_version + 1, time_configs=blocks,
+                    updated_at=utcnow(), pending_due_at=None)
+            .returning(Plant.config_version)
+            .execution_options(synchronize_session=False)).scalar_one()
+        applies.supersede_pending(plant)
+        db.session.add(ConfigRevision(plant_id=plant.id, version=version, source=source,
+                                      config_update_req_code=req_code, time_configs=blocks))
+        db.session.commit()
     return version
 
 

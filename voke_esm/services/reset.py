@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from ..errors import Conflict
 from ..extensions import db
 from ..models import ConfigRevision, EsmClient, FaultRule, JournalEntry, Organization, Plant
+from . import journal
 from .faults import rules_changed
 from .plants import ensure_default_plant
 
@@ -19,6 +20,7 @@ def reset_sandbox(organization: Organization) -> dict:
     if client is None:
         raise Conflict(f"Voke ESM was never enabled for {organization.slug}: nothing to reset")
     client_id = client.client_id
+    journal.flush()  # this process's queued entries are removed with the stored ones
     revisions = db.session.scalar(sa.select(sa.func.count()).select_from(ConfigRevision)
                                   .join(Plant).where(Plant.client_id == client_id))
     removed = {
