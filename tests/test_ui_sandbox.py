@@ -215,8 +215,11 @@ def test_the_panel_shows_recent_calls_from_voke(admin, sandbox):
     html = text(response)
     assert response.status_code == 200 and "<html" not in html
     assert "POST /token" in html and "UNAUTHORIZED" in html and ">401<" in html
-    assert "[redacted]" in html and "vesm_not-the-secret" not in html
+    assert "vesm_not-the-secret" not in html
     assert beta.client_id not in html  # only this organization's calls
+    entry = re.search(r'data-journal-entry="(\d+)"', html)[1]
+    detail = text(admin.get(f"{PAGE}/{acme.org_id}/journal/{entry}", headers=HX))
+    assert "[redacted]" in detail and "vesm_not-the-secret" not in detail
     assert "Recent calls from Voke" in text(admin.get(f"{PAGE}?org={acme.org_id}"))
 
 

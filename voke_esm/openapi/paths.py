@@ -216,10 +216,13 @@ def admin_paths() -> dict:
             parameters=[query("clientId", {"type": "string"}, "Only this client's calls"),
                         PAGE, limit(50, 500)])},
         "/api/v1/voke-esm/admin/plants": {
-            "get": operation(ADMIN, "listPlants", "Fake plants, optionally of one client", {
-                "200": answer("The plants", {"type": "array", "items": ref("Plant")}),
+            "get": operation(ADMIN, "listPlants", "Fake plants, a page at a time", {
+                "200": answer("A page of plants", ref("PlantPage")),
                 **refs("BadRequest", *ADMIN_ERRORS)}, security=SUPER_ADMIN,
-                parameters=[query("clientId", {"type": "string"}, "Only this client's")]),
+                parameters=[query("clientId", {"type": "string"}, "Only this client's"),
+                            query("q", {"type": "string", "maxLength": 200},
+                                  "Only plants whose externalPlantId or name contains this"),
+                            PAGE, limit(100, 500)]),
             "post": operation(ADMIN, "createPlant", "Create a fake plant", {
                 "201": answer("Created", ref("Plant"), {"Location": required(HEADER_TEXT)}),
                 **refs(*BODY_ERRORS, "Conflict", *ADMIN_ERRORS)}, security=SUPER_ADMIN,

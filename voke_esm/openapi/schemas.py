@@ -218,6 +218,7 @@ SCHEMAS = {
     "ClientCredentialsRequest": CLIENT_CREDENTIALS_REQUEST, "OAuthToken": OAUTH_TOKEN,
     "LoginRequest": LOGIN_REQUEST, "Organization": ORGANIZATION,
     "OrganizationCreate": ORGANIZATION_CREATE, "PageMeta": PAGE_META,
-    "OrganizationPage": page_of("Organization"), "Credentials": CREDENTIALS,
+    "OrganizationPage": page_of("Organization"), "PlantPage": page_of("Plant"),
+    "Credentials": CREDENTIALS,
     "SandboxStatus": SANDBOX_STATUS, "Message": MESSAGE, "JournalEntry": JOURNAL_ENTRY,
 }
