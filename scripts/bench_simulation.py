@@ -3,8 +3,8 @@
 In process (Flask's test client, no server), on a fresh SQLite file or the given database:
 - one day (96 steps) as pure functions, with one block and with 96 blocks;
 - one day through the service (its revision queries included);
-- the sandbox page of an organization with 1,000 plants, with each plant's SoC now, set
-  against the same page without that column (same run, same data).
+- the sandbox page of an organization with 1,000 plants (its first page of rows), with each
+  plant's SoC now, set against the same page without that column (same run, same data).
 
     .venv/bin/python scripts/bench_simulation.py [--database-url URL] [--plants 1000]
 """
@@ -27,7 +27,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from tests.admin_support import sign_in_browser  # noqa: E402
 from tests.conftest import base_env  # noqa: E402
-from voke_esm import create_app  # noqa: E402
+from voke_esm import create_app, register_migrations  # noqa: E402
 from voke_esm.extensions import db  # noqa: E402
 from voke_esm.models import ConfigRevision, Plant  # noqa: E402
 from voke_esm.platform import sandbox_views  # noqa: E402
@@ -121,7 +121,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-        app = create_app(base_env(Path(tmp), url), TESTING=True)
+        app = register_migrations(create_app(base_env(Path(tmp), url), TESTING=True))
         with app.app_context():
             upgrade()
             org_id, user, plant = seed(args.plants)
