@@ -6,7 +6,6 @@ import json
 import os
 import secrets
 import sys
-from functools import wraps
 from pathlib import Path
 
 import click
@@ -15,27 +14,10 @@ from flask.cli import FlaskGroup
 from . import ConfigError, create_app, register_migrations
 from .cli_check import check
 from .cli_faults import register_faults_commands
-from .errors import DomainError
+from .cli_simulate import simulate_command
+from .cli_support import echo_json, one_line_errors
 from .representations import organization_json, plant_json
 from .services import accounts, demo, organizations, plants, sandbox
-
-
-def one_line_errors(command):
-    """Domain errors end the command with one clear line and exit status 1."""
-    @wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except DomainError as error:
-            details = f" ({'; '.join(error.details)})" if error.details else ""
-            line = f"{error.message}{details}".replace("\n", "\\n").replace("\r", "\\r")
-            raise click.ClickException(line) from None
-    return wrapper
-
-
-def echo_json(value) -> None:
-    from flask import current_app
-    click.echo(current_app.json.dumps(value))
 
 
 def create_cli_app():
@@ -260,6 +242,7 @@ def read_json_argument(argument: str) -> dict:
 
 register_faults_commands(cli, one_line_errors, read_json_argument)
 cli.add_command(check)
+cli.add_command(simulate_command)
 from . import cli_journal, cli_revisions, cli_seeds  # noqa: E402,F401 - register their commands
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from .models import ConfigRevision, FaultRule, JournalEntry, Organization, Plant
+from .services.simulation import SimulatedDay
+from .simulation import Step
 
 
 def organization_json(organization: Organization) -> dict:
@@ -47,3 +49,17 @@ def fault_rule_json(rule: FaultRule) -> dict:
             "endpoint": rule.endpoint, "effect": rule.effect, "trigger": rule.trigger,
             "expiresAt": rule.expires_at, "label": rule.label, "hits": rule.hits,
             "remaining": rule.remaining, "createdAt": rule.created_at}
+
+
+def simulation_json(day: SimulatedDay) -> dict:
+    """CONTRACT §6.4: the plant's day in 15-minute steps and the step at the clock's now."""
+    return {"plantId": day.plant.external_plant_id, "date": day.day.isoformat(),
+            "capacityKwh": day.plant.capacity_kwh,
+            "steps": [step_json(step) for step in day.steps],
+            "now": step_json(day.now) if day.now else None}
+
+
+def step_json(step: Step) -> dict:
+    return {"at": step.at, "pvKw": step.pv_kw, "loadKw": step.load_kw,
+            "batteryKw": step.battery_kw, "gridKw": step.grid_kw, "socPct": step.soc_pct,
+            "block": step.block}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, flash, render_template, request, url_for
 
 from ..auth.guards import redirect_to
@@ -9,13 +11,13 @@ from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Organization, Plant
 from ..params import search_text
-from ..services import applies, clock, organizations, plants, sandbox
+from ..services import applies, clock, organizations, plants, sandbox, simulation
 from ..services import revisions as config_history
 from ..timeconfig import FIELDS as BLOCK_FIELDS
 from . import bp
 from .forms import BlockRow, PlantForm
 from .fragments import render, render_partial, wants_fragment
-from .schedule import build_timeline
+from .simulation_chart import timeline_with_simulation
 
 EDITOR = "platform/plant_editor.html"
 
@@ -33,14 +35,27 @@ def client_of(organization: Organization) -> str:
 
 
 def editor_context(organization: Organization, plant: Plant | None, form: PlantForm,
-                   saved: bool = False) -> dict:
+                   saved: bool = False, day: date | None = None,
+                   day_error: str | None = None) -> dict:
     revisions = plants.revisions_of(plant, limit=8) if plant else []
     now = clock.now_for(plant.client_id) if plant else None
+    timeline = chart = None
+    if plant:
+        timeline, chart = timeline_with_simulation(
+            plant.time_configs, simulation.simulate_plant(plant, day))
     return {"organization": organization, "plant": plant, "form": form, "saved": saved,
-            "timeline": build_timeline(plant.time_configs) if plant else None,
+            "timeline": timeline, "chart": chart, "day_error": day_error,
             "revisions": [(revision, applies.due_in_seconds(revision, now))
                           for revision in revisions],
             "versions": config_history.applied_versions(plant) if plant else []}
+
+
+def requested_day() -> tuple[date | None, str | None]:
+    """The simulated day the editor shows (`?date=`), or today with a message when unreadable."""
+    try:
+        return simulation.parse_day(request.args.get("date") or None), None
+    except ValidationError:
+        return None, "Pick a day as YYYY-MM-DD between 1970 and 9998; showing today."
 
 
 @bp.get("/voke-esm/<org_id>/plants/new")
@@ -68,8 +83,9 @@ def create_plant(org_id: str):
 @bp.get("/plants/<plant_id>")
 def edit_plant(plant_id: str):
     plant = plants.get_plant(plant_id)
-    return render(EDITOR, "editor",
-                  **editor_context(organization_of(plant), plant, PlantForm.of(plant)))
+    day, day_error = requested_day()
+    return render(EDITOR, "editor", **editor_context(
+        organization_of(plant), plant, PlantForm.of(plant), day=day, day_error=day_error))
 
 
 @bp.post("/plants/<plant_id>")
@@ -104,6 +120,7 @@ def delete_plant(plant_id: str):
         listing = plant_page_of(client_id, search, 1)
         return render_partial("platform/_plant_deleted.html", plant_search=search,
                               plants=listing["items"], plant_listing=listing,
+                              socs=simulation.current_soc(listing["items"]),
                               organization=organization,
                               plant_count=plants.count_plants(client_id))
     return redirect_to(url_for(".sandbox_page", org=organization.id))

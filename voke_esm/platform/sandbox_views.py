@@ -8,7 +8,7 @@ from ..auth.guards import redirect_to
 from ..http import NO_STORE
 from ..models import Organization
 from ..params import page_number, search_text
-from ..services import clock, journal, organizations, plants, sandbox
+from ..services import clock, journal, organizations, plants, sandbox, simulation
 from ..services.sandbox import Credentials
 from . import bp
 from .fault_views import faults_context
@@ -33,6 +33,7 @@ def page_context(organization: Organization | None, plant_search: str = "",
         "organizations": picker["items"], "org_total": picker["total"],
         "organization": organization, "status": status, "credentials": credentials,
         "plants": listing["items"] if listing else [], "plant_listing": listing,
+        "socs": simulation.current_soc(listing["items"] if listing else []),
         "journal": journal.recent(client_id, JOURNAL_ROWS) if client_id else [],
         "clock": clock.clock_json(clock.get_client(client_id)) if client_id else None,
         "plant_search": plant_search, "search_from": SEARCH_FROM, "org_search": org_search,

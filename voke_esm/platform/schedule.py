@@ -113,10 +113,14 @@ def power_boxes(start_x: float, width: float, block: dict, scale: float) -> tupl
             Box(start_x, zero, width, round(down, 2)))
 
 
-def build_timeline(blocks: list[dict]) -> Timeline:
-    """The picture of a day's blocks; uncovered time between them shows as gaps."""
+def build_timeline(blocks: list[dict], power_floor: float = 1) -> Timeline:
+    """The picture of a day's blocks; uncovered time between them shows as gaps.
+
+    The power axis spans the largest limit, or `power_floor` kW when that is more (room for
+    what is drawn over it)."""
     ordered = sorted(enumerate(blocks, 1), key=lambda numbered: minutes(numbered[1]["from"]))
-    scale = max([abs(b["pBatMax"]) for b in blocks] + [abs(b["pBatMin"]) for b in blocks] + [1])
+    scale = max([abs(b["pBatMax"]) for b in blocks] + [abs(b["pBatMin"]) for b in blocks]
+                + [power_floor])
     windows, gaps, reach = [], [], 0
     for number, block in ordered:
         start, end = minutes(block["from"]), end_minute(block["to"])
