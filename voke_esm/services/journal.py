@@ -80,6 +80,35 @@ def clean_query(query: str, length: int | None = None) -> str | None:
     return clean("&".join(pairs), length) or None
 
 
+# Headers the detail view shows; the rest (cookies among them) is not kept at all.
+KEPT_HEADERS = ("Host", "User-Agent", "Accept", "Content-Type", "Content-Length",
+                "Authorization", "X-Request-Id", "X-Forwarded-For", "Forwarded", "X-Real-Ip")
+
+
+def safe_headers(headers) -> dict:
+    """The request headers QA needs to see, Authorization reduced to its scheme."""
+    kept = {}
+    for name in KEPT_HEADERS:
+        value = headers.get(name)
+        if value is None:
+            continue
+        if name == "Authorization":
+            scheme = value.split(None, 1)[0] if value.strip() else ""
+            value = f"{scheme} {REDACTED}".strip()
+        kept[name] = clean(value, 500)
+    return kept
+
+
+def safe_answer(response) -> str | None:
+    """The answer's body as sent (JSON only, up to MAX_BODY_BYTES), tokens redacted."""
+    if not response.is_json or response.direct_passthrough:
+        return None
+    data = response.get_data()
+    if len(data) > MAX_BODY_BYTES:
+        return None
+    return clean(data.decode("utf-8", "replace"))
+
+
 def _decoded(text: str) -> str:
     """Percent-encoding undone, repeatedly: encoding twice must hide nothing either."""
     for _ in range(3):
