@@ -2,9 +2,12 @@
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from tests.admin_support import bearer, make_user, user_token
+from tests.conftest import app_for
+from voke_esm import ConfigError, create_app
 from voke_esm.cli import cli
 from voke_esm.extensions import db
 from voke_esm.models import JournalEntry
@@ -83,13 +86,19 @@ def test_the_admin_api_shows_the_journal_to_superadmins_only(app, client, sandbo
         "VALIDATION_ERROR"
 
 
-def test_the_journal_keeps_only_the_newest_entries(app, monkeypatch):
-    monkeypatch.setattr(journal, "KEEP", 5)
-    monkeypatch.setattr(journal, "PRUNE_EVERY", 4)
-    with app.app_context():
+def test_the_journal_keeps_only_the_newest_entries(env):
+    """VOKE_ESM_JOURNAL_KEEP entries remain, however the calls were batched."""
+    with app_for({**env, "VOKE_ESM_JOURNAL_KEEP": "5"}) as app, app.app_context():
         for n in range(1, 13):
             journal.record(client_id="c", remote_addr="127.0.0.1", method="GET",
                            path=f"/call/{n}", status=200, duration_ms=1.0)
+            if n in (3, 4, 9):
+                journal.flush()
         kept = [entry.path for entry in journal.recent(limit=100)]
-    # Pruned at entry 12 (a multiple of 4): the 5 newest remain.
     assert kept == [f"/call/{n}" for n in range(12, 7, -1)]
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_journal_keep_must_be_a_positive_whole_number(env, value):
+    with pytest.raises(ConfigError, match="VOKE_ESM_JOURNAL_KEEP"):
+        create_app({**env, "VOKE_ESM_JOURNAL_KEEP": value})

@@ -89,6 +89,13 @@ def test_the_detail_of_one_call(admin, sandbox, calls):
     body = text(admin.get(f"/platform/voke-esm/{calls.org_id}/journal/{token}", headers=HX))
     assert "POST /api/v1/voke-esm/trading/token" in body and "[redacted]" in body
     assert calls.client_secret not in body
+    assert "<dt>Content-Type</dt><dd><code>application/json</code>" in body
+    assert "&#34;accessToken&#34;:&#34;[redacted]&#34;" in body  # the answer, token redacted
+    assert "eyJ" not in body
+    config = ids[-2]
+    read = text(admin.get(f"/platform/voke-esm/{calls.org_id}/journal/{config}", headers=HX))
+    assert "<dt>Authorization</dt><dd><code>Bearer [redacted]</code>" in read
+    assert "&#34;timeConfigs&#34;" in read and "eyJ" not in read
     beta = sandbox.enabled("beta")
     other = admin.get(f"/platform/voke-esm/{beta.org_id}/journal/{token}", headers=HX)
     assert other.status_code == 404

@@ -36,6 +36,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "VOKE_ESM_ENABLED": _flag(environ, "VOKE_ESM_ENABLED", default=not production),
         "VOKE_ESM_RATE_LIMIT": _rate_limit(environ, "VOKE_ESM_RATE_LIMIT", "10 per minute"),
         "VOKE_ESM_TOKEN_TTL": _positive_int(environ, "VOKE_ESM_TOKEN_TTL", 3600),
+        "VOKE_ESM_JOURNAL_KEEP": _positive_int(environ, "VOKE_ESM_JOURNAL_KEEP", 5000),
         "VOKE_LOGIN_RATE_LIMIT": _rate_limit(environ, "VOKE_LOGIN_RATE_LIMIT", "5 per minute"),
         "VOKE_LOGIN_ADDRESS_RATE_LIMIT": _rate_limit(
             environ, "VOKE_LOGIN_ADDRESS_RATE_LIMIT", "30 per minute"),

@@ -197,6 +197,8 @@ class JournalEntry(db.Model):
     outcome: Mapped[str | None] = mapped_column(sa.String(40))  # resultCode or error code
     duration_ms: Mapped[float] = mapped_column(sa.Float)
     faults: Mapped[list | None] = mapped_column(JSONDocument)  # fired rules: id and effect
+    request_headers: Mapped[dict | None] = mapped_column(JSONDocument)  # credentials redacted
+    response_body: Mapped[str | None] = mapped_column(sa.Text)  # as answered, tokens redacted
 
 
 class FaultRule(db.Model):

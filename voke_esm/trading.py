@@ -136,7 +136,8 @@ def record_in_journal(response):
         outcome=(answer.get("resultCode") or answer.get("code") or answer.get("error"))
         if isinstance(answer, dict) else None,
         duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
-        faults=g.get("faults_fired"))
+        faults=g.get("faults_fired"), request_headers=journal.safe_headers(request.headers),
+        response_body=journal.safe_answer(response))
     return response
 
 

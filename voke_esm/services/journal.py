@@ -22,8 +22,6 @@ from .journal_buffer import buffer_for
 
 log = logging.getLogger(__name__)
 
-KEEP = 5000  # entries kept in all; older ones are pruned
-PRUNE_EVERY = 100
 MAX_BODY_BYTES = 64 * 1024
 REDACTED = "[redacted]"
 _COLUMNS = [column.key for column in JournalEntry.__table__.columns if column.key != "id"]
@@ -82,6 +80,35 @@ def clean_query(query: str, length: int | None = None) -> str | None:
     return clean("&".join(pairs), length) or None
 
 
+# Headers the detail view shows; the rest (cookies among them) is not kept at all.
+KEPT_HEADERS = ("Host", "User-Agent", "Accept", "Content-Type", "Content-Length",
+                "Authorization", "X-Request-Id", "X-Forwarded-For", "Forwarded", "X-Real-Ip")
+
+
+def safe_headers(headers) -> dict:
+    """The request headers QA needs to see, Authorization reduced to its scheme."""
+    kept = {}
+    for name in KEPT_HEADERS:
+        value = headers.get(name)
+        if value is None:
+            continue
+        if name == "Authorization":
+            scheme = value.split(None, 1)[0] if value.strip() else ""
+            value = f"{scheme} {REDACTED}".strip()
+        kept[name] = clean(value, 500)
+    return kept
+
+
+def safe_answer(response) -> str | None:
+    """The answer's body as sent (JSON only, up to MAX_BODY_BYTES), tokens redacted."""
+    if not response.is_json or response.direct_passthrough:
+        return None
+    data = response.get_data()
+    if len(data) > MAX_BODY_BYTES:
+        return None
+    return clean(data.decode("utf-8", "replace"))
+
+
 def _decoded(text: str) -> str:
     """Percent-encoding undone, repeatedly: encoding twice must hide nothing either."""
     for _ in range(3):
@@ -110,8 +137,11 @@ def flush() -> None:
 
 
 def _write(rows: list[dict]) -> None:
-    """Store queued entries in one transaction, pruning whenever an id crosses a multiple of
-    PRUNE_EVERY; a journal failure is logged, never raised."""
+    """Store queued entries and prune what lies beyond VOKE_ESM_JOURNAL_KEEP, in one
+    transaction; a journal failure is logged, never raised. Ids only grow, so the cut is the
+    newest id minus the number kept: the DELETE reads no more than the rows it removes, and
+    pruning costs the same per call whether the table holds five thousand rows or a million."""
+    keep = current_app.config["VOKE_ESM_JOURNAL_KEEP"]
     try:
         with one_writer(db.session):
             if db.session.get_bind().dialect.name == "postgresql":
@@ -119,9 +149,8 @@ def _write(rows: list[dict]) -> None:
                 db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
             db.session.execute(sa.insert(JournalEntry.__table__), rows)
             last = db.session.scalar(sa.select(sa.func.max(JournalEntry.id)))
+            db.session.execute(sa.delete(JournalEntry).where(JournalEntry.id <= last - keep))
             db.session.commit()
-            if last is not None and last // PRUNE_EVERY != (last - len(rows)) // PRUNE_EVERY:
-                _prune()
     except Exception:  # noqa: BLE001 - the journal is a diagnostic, never a failure
         db.session.rollback()
         log.warning("Could not write the request journal", exc_info=True)
@@ -183,11 +212,3 @@ def get_entry(client_id: str, entry_id: int) -> JournalEntry:
     if entry is None or entry.client_id != client_id:
         raise NotFound("No such call in this organization's journal")
     return entry
-
-
-def _prune() -> None:
-    cutoff = db.session.scalar(sa.select(JournalEntry.id).order_by(JournalEntry.id.desc())
-                               .offset(KEEP).limit(1))
-    if cutoff is not None:
-        db.session.execute(sa.delete(JournalEntry).where(JournalEntry.id <= cutoff))
-        db.session.commit()
