@@ -39,7 +39,8 @@ def test_every_primary_button_can_be_tapped_on_a_phone(phone, world):
     tap_and_cancel(page, "Disable")
     expect(page.locator("#org-panel .facts").first).to_contain_text("Enabled")
     page.get_by_role("button", name="Copy clientId").click()
-    page.get_by_role("button", name="Refresh").click()
+    page.get_by_role("button", name="Pause").click()  # the live journal's control
+    page.get_by_role("button", name="Resume").click()
 
     page.get_by_role("link", name="New plant").click()
     page.get_by_label("externalPlantId").fill("PHONE-1")
