@@ -82,7 +82,7 @@ def test_importing_an_export_twice_changes_nothing(app, admin, acme):
     assert response.status_code == 200, response.json
     assert response.json == {"slug": "acme", "organization": "unchanged", "changed": False,
                              "plants": {"created": 0, "updated": 0, "unchanged": 2,
-                                        "deleted": 0}}
+                                        "deleted": 0}, "faultRules": "unchanged"}
     assert snapshot(app) == before
 
 
@@ -185,6 +185,7 @@ def test_the_cli_exports_and_imports_through_the_entry_point(env, tmp_path, acme
         document["plants"]
     again = run_cli(env, "import", str(seed))
     assert again.stdout.strip() == "acme: nothing changed (2 plants already as in the file)"
+    assert document["faultRules"] == []
     document["plants"].append({"externalPlantId": "PLANT-003", "name": "Third"})
     seed.write_text(json.dumps(document))
     changed = run_cli(env, "import", str(seed), "--json")
@@ -231,3 +232,50 @@ def test_a_seeds_blocks_supersede_a_delayed_update(admin, sandbox, acme):
     assert [(r["status"], r["version"], r["source"]) for r in history[:2]] == [
         ("applied", 2, "import"), ("superseded", None, "trading")]
     assert plant["timeConfigs"] == [NIGHT | {"to": "23:59"}]
+
+
+RULES = [{"plantId": None, "endpoint": "plant/config/update",
+          "effect": {"type": "lost_answer", "status": 504},
+          "trigger": {"mode": "next", "count": 3}, "expiresAt": None, "label": "lost answers"},
+         {"plantId": "PLANT-002", "endpoint": "any", "effect": {"type": "latency", "ms": 200,
+                                                                "jitterMs": 0},
+          "trigger": {"mode": "always"}, "expiresAt": None, "label": None}]
+
+
+def test_fault_rules_travel_with_the_seed_in_their_order(admin, sandbox, acme):
+    for rule in RULES:
+        assert admin.post(f"{ADMIN_URL}/faults", json={"clientId": acme.client_id, **rule}
+                          ).status_code == 201
+    document = export(admin, acme.client_id)
+    assert document["faultRules"] == RULES  # no id, client, hits or createdAt
+    jsonschema.validate(document, SCHEMA)
+    assert import_(admin, document).json["faultRules"] == "unchanged"
+
+    beta = sandbox.enabled("beta")
+    seeded = {**document, "organization": {"name": "Beta", "slug": "beta"}}
+    assert import_(admin, seeded).json["faultRules"] == "replaced"
+    listed = admin.get(f"{ADMIN_URL}/faults", query_string={"clientId": beta.client_id}).json
+    assert [(r["label"], r["remaining"], r["hits"]) for r in listed["data"]] == [
+        ("lost answers", 3, 0), (None, None, 0)]
+    assert import_(admin, seeded).json["changed"] is False
+
+    without = {key: value for key, value in seeded.items() if key != "faultRules"}
+    assert import_(admin, without).json["faultRules"] == "unchanged"  # no key: left alone
+    assert import_(admin, {**seeded, "faultRules": []}).json["faultRules"] == "replaced"
+    assert admin.get(f"{ADMIN_URL}/faults", query_string={"clientId": beta.client_id}
+                     ).json["data"] == []
+
+
+def test_bad_fault_rules_are_refused_with_their_paths(app, admin, acme):
+    document = export(admin, acme.client_id)
+    document["faultRules"] = [{"effect": {"type": "explode"}},
+                              {"clientId": acme.client_id, "effect": {"type": "hang",
+                                                                      "seconds": 1}},
+                              "nope"]
+    before = snapshot(app)
+    body = assert_error(import_(admin, document), 400, "VALIDATION_ERROR")
+    assert any(line.startswith("faultRules[0].effect") for line in body["details"])
+    assert any(line.startswith("faultRules[1].clientId: not part of a seed")
+               for line in body["details"])
+    assert "faultRules[2]: must be a JSON object" in body["details"]
+    assert snapshot(app) == before

@@ -59,7 +59,8 @@ def import_command(file, replace: bool, as_json: bool) -> None:
         return
     counts = ", ".join(f"{count} {kind}" for kind, count in report.plants.items())
     if report.changed:
-        click.echo(f"{report.slug}: organization {report.organization}; plants: {counts}")
+        click.echo(f"{report.slug}: organization {report.organization}; plants: {counts}; "
+                   f"fault rules {report.fault_rules}")
     else:
         click.echo(f"{report.slug}: nothing changed ({report.plants['unchanged']} plants "
                    f"already as in the file)")

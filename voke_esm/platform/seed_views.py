@@ -47,7 +47,7 @@ def import_seed(org_id: str):
         return redirect_to(url_for(".sandbox_page", org=here.id))
     counts = ", ".join(f"{count} {kind}" for kind, count in report.plants.items())
     flash(f"Seed imported into {report.slug}: organization {report.organization}; plants: "
-          f"{counts}." if report.changed else
+          f"{counts}; fault rules {report.fault_rules}." if report.changed else
           f"Nothing changed: {report.slug} and its {report.plants['unchanged']} plants are "
           f"already as in the file.", "success")
     imported = organizations.get_organization_by_slug(report.slug)

@@ -30,13 +30,18 @@ class Verdict:
 def add_rule(data: dict) -> FaultRule:
     values = read_fault_rule(data)
     _require_client(values["client_id"])
-    trigger = values["trigger"]
-    rule = FaultRule(**values, hits=0, calls=0,
-                     remaining=trigger["count"] if trigger["mode"] == "next" else None)
+    rule = new_rule(values)
     db.session.add(rule)
     rules_changed(values["client_id"])
     db.session.commit()
     return rule
+
+
+def new_rule(values: dict) -> FaultRule:
+    """A rule from validated values, with no hits yet (a `next` rule: its count to go)."""
+    trigger = values["trigger"]
+    return FaultRule(**values, hits=0, calls=0,
+                     remaining=trigger["count"] if trigger["mode"] == "next" else None)
 
 
 def list_rules(client_id: str | None = None) -> list[FaultRule]:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from .. import credentials
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import ConfigRevision, EsmClient, Organization, Plant, utcnow
+from ..fault_rules import read_fault_rule
+from ..models import ConfigRevision, EsmClient, FaultRule, Organization, Plant, utcnow
 from . import applies
+from .faults import new_rule, rules_changed
 from .organizations import read_organization_fields
 from .plants import FIELD_ATTRS, read_plant_fields, same_blocks
 
@@ -27,7 +30,10 @@ VERSION = 1
 # Every plant field a seed carries: the admin API's body, less the client it is imported into.
 PLANT_FIELDS = {key: attr for key, attr in FIELD_ATTRS.items() if key != "clientId"}
 ORGANIZATION_FIELDS = ("name", "slug", "description")
-TOP_LEVEL = {"format", "version", "exportedAt", "organization", "plants"}
+TOP_LEVEL = {"format", "version", "exportedAt", "organization", "plants", "faultRules"}
+# A fault rule as a seed carries it: what QA set up, not what it has done (hits) or whose it is.
+RULE_FIELDS = {"plantId": "plant_id", "endpoint": "endpoint", "effect": "effect",
+               "trigger": "trigger", "expiresAt": "expires_at", "label": "label"}
 FLUSH_EVERY = 500
 
 
@@ -35,6 +41,7 @@ FLUSH_EVERY = 500
 class Seed:
     organization: dict
     plants: list[dict]
+    fault_rules: list[dict] | None  # None: the file says nothing about rules; leave them
 
 
 @dataclass
@@ -43,15 +50,16 @@ class ImportReport:
     organization: str = "unchanged"  # created | updated | unchanged
     plants: dict = field(default_factory=lambda: dict.fromkeys(
         ("created", "updated", "unchanged", "deleted"), 0))
+    fault_rules: str = "unchanged"  # replaced | unchanged
 
     @property
     def changed(self) -> bool:
-        return self.organization != "unchanged" or any(
+        return self.organization != "unchanged" or self.fault_rules != "unchanged" or any(
             self.plants[kind] for kind in ("created", "updated", "deleted"))
 
     def as_json(self) -> dict:
         return {"slug": self.slug, "organization": self.organization, "plants": self.plants,
-                "changed": self.changed}
+                "faultRules": self.fault_rules, "changed": self.changed}
 
 
 def export_organization(organization: Organization) -> dict:
@@ -65,6 +73,12 @@ def export_organization(organization: Organization) -> dict:
         "organization": {key: getattr(organization, key) for key in ORGANIZATION_FIELDS},
         "plants": [{key: getattr(plant, attr) for key, attr in PLANT_FIELDS.items()}
                    for plant in plants],
+        "faultRules": [] if client is None else [
+            {key: getattr(rule, attr) for key, attr in RULE_FIELDS.items()}
+            for rule in db.session.scalars(
+                sa.select(FaultRule).where(FaultRule.client_id == client.client_id)
+                .order_by(FaultRule.created_at, FaultRule.id))
+            if rule.expires_at is None or rule.expires_at > utcnow()],  # a seed must import
     }
 
 
@@ -99,9 +113,37 @@ def read_seed(document: object) -> Seed:
                            f"plants[{first_seen[external_id]}]")
         first_seen.setdefault(external_id, index)
         plants.append(values)
+    fault_rules = _read_rules(document, details)
     if details:
         raise ValidationError(details, message="The seed file is not valid; nothing was imported")
-    return Seed(organization, plants)
+    return Seed(organization, plants, fault_rules)
+
+
+def _read_rules(document: dict, details: list[str]) -> list[dict] | None:
+    if "faultRules" not in document:
+        return None
+    raw_rules = document["faultRules"]
+    if not isinstance(raw_rules, list):
+        details.append("faultRules: must be a list")
+        return None
+    rules = []
+    for index, raw in enumerate(raw_rules):
+        path = f"faultRules[{index}]"
+        if isinstance(raw, dict) and "clientId" in raw:
+            details.append(f"{path}.clientId: not part of a seed; rules belong to the "
+                           f"organization they are imported into")
+            continue
+        values = _read_part(raw, path, _rule_values, details)
+        if values is not None:
+            rules.append(values)
+    return rules
+
+
+def _rule_values(body: dict) -> dict:
+    # The rule validator requires a clientId; a seed's rules take the importing client's.
+    values = read_fault_rule({**body, "clientId": "seed"})
+    values.pop("client_id")
+    return values
 
 
 def import_seed(document: object, replace: bool = False, source: str = "import",
@@ -139,8 +181,27 @@ def import_seed(document: object, replace: bool = False, source: str = "import",
         for plant in existing.values():
             db.session.delete(plant)
             report.plants["deleted"] += 1
+    if seed.fault_rules is not None and _replace_rules(client.client_id, seed.fault_rules):
+        report.fault_rules = "replaced"
     db.session.commit()
     return report
+
+
+def _replace_rules(client_id: str, rules: list[dict]) -> bool:
+    """The client's rules become the seed's, unless they already are (hits start over)."""
+    current = db.session.scalars(sa.select(FaultRule).where(FaultRule.client_id == client_id)
+                                 .order_by(FaultRule.created_at, FaultRule.id)).all()
+    if [{attr: getattr(rule, attr) for attr in RULE_FIELDS.values()}
+            for rule in current] == rules:
+        return False
+    db.session.execute(sa.delete(FaultRule).where(FaultRule.client_id == client_id))
+    start = utcnow()
+    for position, values in enumerate(rules):
+        rule = new_rule({**values, "client_id": client_id})
+        rule.created_at = start + timedelta(microseconds=position)  # the file's order is theirs
+        db.session.add(rule)
+    rules_changed(client_id)
+    return True
 
 
 def _read_part(raw: object, path: str, reader: Callable[[dict], dict],
