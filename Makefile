@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 4410
 export PORT
 
-.PHONY: run test install assets lint bench browser clean
+.PHONY: run test install assets lint bench bench-qa browser clean
 
 run: install
 	$(BIN)/voke-esm db upgrade
@@ -54,6 +54,12 @@ lint: install
 
 bench: install
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	$(BIN)/python scripts/bench_simulation.py
+
+# QA's bulk paths: a 10,000-plant seed import and journal pruning at 100,000 entries.
+bench-qa: install
+	$(BIN)/python scripts/bench_import.py --postgres-url $${VOKE_ESM_BENCH_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}
+	$(BIN)/python scripts/bench_journal_prune.py --postgres-url $${VOKE_ESM_BENCH_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache
