@@ -93,50 +93,41 @@ def read_seed(document: object) -> Seed:
         details.append(f"version: must be {VERSION} (the seed format this sandbox reads)")
     organization = _read_part(document.get("organization"), "organization",
                               read_organization_fields, details)
-    raw_plants = document.get("plants")
-    if not isinstance(raw_plants, list):
-        details.append("plants: must be a list")
-        raw_plants = []
     plants, first_seen = [], {}
-    for index, raw in enumerate(raw_plants):
-        path = f"plants[{index}]"
-        if isinstance(raw, dict) and "clientId" in raw:
-            details.append(f"{path}.clientId: not part of a seed; plants belong to the "
-                           f"organization they are imported into")
-            continue
-        values = _read_part(raw, path, _plant_values, details)
-        if values is None:
-            continue
+    for index, values in _read_list(document.get("plants"), "plants", _plant_values, details):
         external_id = values["external_plant_id"]
         if external_id in first_seen:
-            details.append(f"{path}.externalPlantId: {external_id!r} is already "
+            details.append(f"plants[{index}].externalPlantId: {external_id!r} is already "
                            f"plants[{first_seen[external_id]}]")
         first_seen.setdefault(external_id, index)
         plants.append(values)
-    fault_rules = _read_rules(document, details)
+    fault_rules = None  # the file says nothing about rules: leave the client's alone
+    if "faultRules" in document:
+        fault_rules = [values for _, values in _read_list(
+            document["faultRules"], "faultRules", _rule_values, details)]
     if details:
         raise ValidationError(details, message="The seed file is not valid; nothing was imported")
     return Seed(organization, plants, fault_rules)
 
 
-def _read_rules(document: dict, details: list[str]) -> list[dict] | None:
-    if "faultRules" not in document:
-        return None
-    raw_rules = document["faultRules"]
-    if not isinstance(raw_rules, list):
-        details.append("faultRules: must be a list")
-        return None
-    rules = []
-    for index, raw in enumerate(raw_rules):
-        path = f"faultRules[{index}]"
+def _read_list(raw_items: object, name: str, reader: Callable[[dict], dict],
+               details: list[str]) -> list[tuple[int, dict]]:
+    """Each valid item of a seed's list with its index; the problems of the others, by path.
+    Items belong to the organization they are imported into, so none may name a clientId."""
+    if not isinstance(raw_items, list):
+        details.append(f"{name}: must be a list")
+        return []
+    items = []
+    for index, raw in enumerate(raw_items):
+        path = f"{name}[{index}]"
         if isinstance(raw, dict) and "clientId" in raw:
-            details.append(f"{path}.clientId: not part of a seed; rules belong to the "
+            details.append(f"{path}.clientId: not part of a seed; {name} belong to the "
                            f"organization they are imported into")
             continue
-        values = _read_part(raw, path, _rule_values, details)
+        values = _read_part(raw, path, reader, details)
         if values is not None:
-            rules.append(values)
-    return rules
+            items.append((index, values))
+    return items
 
 
 def _rule_values(body: dict) -> dict:
