@@ -130,9 +130,16 @@ def app_for(env: dict[str, str], **overrides) -> Iterator[Flask]:
     finally:
         with app.app_context():
             limiter.reset()
-            journal.flush()  # the journal writer must not reopen a connection after dispose
-            db.session.remove()
-            db.engine.dispose()
+        close_app(app)
+
+
+def close_app(app: Flask) -> None:
+    """Store the app's queued journal entries, then close its connections: the journal's
+    writer thread must not open a connection after the dispose (nobody would close it)."""
+    with app.app_context():
+        journal.flush()
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

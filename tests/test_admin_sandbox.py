@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from tests.admin_support import ADMIN_URL, MISSING_UUID, PLANTS_URL, Admin, assert_error
-from tests.conftest import app_for, base_env
+from tests.conftest import app_for, base_env, close_app
 from tests.factories import TOKEN_URL
 from voke_esm import create_app
 from voke_esm.extensions import db
@@ -188,6 +188,4 @@ def test_internal_url_comes_from_the_configuration(tmp_path, database_url):
         assert admin.enable(org_id)["esmApiUrl"] == url
         assert status_of(admin, org_id)["esmApiUrl"] == url
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close_app(app)

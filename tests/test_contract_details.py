@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.admin_support import bearer, make_user, user_token
-from tests.conftest import app_for, base_env
+from tests.conftest import app_for, base_env, close_app
 from tests.factories import Sandbox, assert_envelope
 from voke_esm import ConfigError, create_app
 from voke_esm.extensions import db
@@ -208,9 +208,7 @@ def redis_app(env: dict, prefix: str):
     try:
         yield app
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close_app(app)
 
 
 def failed_sign_ins(app, email: str, count: int) -> list[int]:

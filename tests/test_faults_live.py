@@ -76,8 +76,17 @@ class World:
         return self.admin.get(FAULTS_URL, query_string={"clientId": client_id}).json["data"]
 
     def journal(self, client_id: str) -> list[dict]:
-        return self.admin.get(f"{ADMIN_URL}/journal",
-                              query_string={"clientId": client_id}).json
+        """The client's journal once the server's writer has stored its calls: the server
+        keeps entries in a buffer that it writes within a second, so wait until two reads
+        0.4 s apart agree (at most 5 s)."""
+        deadline, previous = time.monotonic() + 5, None
+        while True:
+            entries = self.admin.get(f"{ADMIN_URL}/journal",
+                                     query_string={"clientId": client_id}).json
+            if (entries and entries == previous) or time.monotonic() > deadline:
+                return entries
+            previous = entries
+            time.sleep(0.4)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

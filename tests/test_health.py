@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from flask_migrate import upgrade
 
-from tests.conftest import POSTGRES_URL, app_for, base_env, psycopg_url, skip_or_fail
+from tests.conftest import POSTGRES_URL, app_for, base_env, close_app, psycopg_url, skip_or_fail
 from voke_esm import create_app
 from voke_esm.extensions import db
 
@@ -96,8 +96,7 @@ def test_readyz_fails_when_the_limiter_storage_is_unreachable(tmp_path, database
         assert get(app, "/healthz").status_code == 200
         response = get(app, "/readyz")
     finally:
-        with app.app_context():
-            db.engine.dispose()
+        close_app(app)
     assert response.status_code == 503
     assert response.json["checks"] == {"database": "ok", "migrations": "ok",
                                        "limiterStorage": "unreachable"}

@@ -42,13 +42,14 @@ def journal_command(client_id: str | None, slug: str | None, plant_id: str | Non
         entries = journal.recent(client_id, limit, filters)
         for entry in reversed(entries):
             show(entry)
-        last = entries[0].id if entries else journal.latest_id()
+        last = journal.newest_id(entries) if entries else journal.latest_id()
         while follow:
             time.sleep(FOLLOW_EVERY_SECONDS)
             db.session.rollback()  # end the read transaction, so the next query sees new rows
-            for entry in reversed(journal.recent(client_id, 1000, filters, after_id=last)):
+            fresh = journal.recent(client_id, 1000, filters, after_id=last)
+            for entry in reversed(fresh):
                 show(entry)
-                last = entry.id
+            last = max(last, journal.newest_id(fresh))
     except KeyboardInterrupt:
         pass  # Ctrl-C ends a follow; that is how it is meant to stop
 

@@ -24,7 +24,7 @@ def journal_rows(org_id: str):
     known = optional_whole_number("known")
     client = organization.esm_client
     entries = journal.recent(client.client_id, JOURNAL_ROWS, filters) if client else []
-    if known is not None and known == (entries[0].id if entries else 0):
+    if known is not None and known == journal.newest_id(entries):
         return Response(status=204)
     return render_partial("platform/_journal.html", organization=organization,
                           journal=entries, journal_filtered=filters != Filters())

@@ -188,10 +188,13 @@ class Filters:
 
 def recent(client_id: str | None = None, limit: int = 50, filters: Filters | None = None,
            after_id: int | None = None) -> list[JournalEntry]:
-    """The newest entries first (with `after_id`, only those stored after that one); this
-    process's queued entries are stored first, so a reader sees its own writes."""
+    """The newest calls first (with `after_id`, only entries stored after that one); this
+    process's queued entries are stored first, so a reader sees its own writes. Each worker
+    stores its own queue, so ids follow the order of storing and the time of the call orders
+    the list; `after_id` still finds every entry stored since (ids only grow)."""
     flush()
-    query = sa.select(JournalEntry).order_by(JournalEntry.id.desc()).limit(limit)
+    query = (sa.select(JournalEntry)
+             .order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc()).limit(limit))
     if client_id is not None:
         query = query.where(JournalEntry.client_id == client_id)
     if after_id is not None:
@@ -199,6 +202,12 @@ def recent(client_id: str | None = None, limit: int = 50, filters: Filters | Non
     if filters is not None:
         query = query.where(*filters.conditions())
     return list(db.session.scalars(query))
+
+
+def newest_id(entries: list[JournalEntry]) -> int:
+    """The id of the last entry stored among these (0 for none): what a follower or a poll
+    has already seen."""
+    return max((entry.id for entry in entries), default=0)
 
 
 def latest_id() -> int:
