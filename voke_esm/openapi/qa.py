@@ -1,5 +1,4 @@
-"""The QA controls of CONTRACT §6 as operations: documented from the contract, listed in the
-document once the app serves them (they land on their own branches)."""
+"""The QA controls of CONTRACT §6.2 and §6.4 as operations: the clock and the simulated plant."""
 
 from __future__ import annotations
 
