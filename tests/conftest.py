@@ -19,7 +19,8 @@ from voke_esm import (
     models,  # noqa: F401 - fills db.metadata
     register_migrations,
 )
-from voke_esm.extensions import db, limiter
+from voke_esm.extensions import db
+from voke_esm.rate_limit import limiter
 from voke_esm.services import journal
 
 POSTGRES_URL = os.environ.get("VOKE_ESM_TEST_POSTGRES_URL", "")
@@ -124,12 +125,12 @@ def app_for(env: dict[str, str], **overrides) -> Iterator[Flask]:
     """A testing app on `env` with fresh rate-limit counters, its connections closed after."""
     app = register_migrations(create_app(env, TESTING=True, **overrides))
     with app.app_context():
-        limiter.reset()
+        limiter().reset()
     try:
         yield app
     finally:
         with app.app_context():
-            limiter.reset()
+            limiter().reset()
         close_app(app)
 
 

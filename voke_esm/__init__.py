@@ -59,9 +59,6 @@ def register_config(app: Flask, env: Mapping[str, str], overrides: dict) -> None
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=SESSION_TTL,  # the signed cookie is refused after it, too
-        RATELIMIT_HEADERS_ENABLED=True,
-        # Never more than the limit in any window: a fixed window lets 2x through at its edge.
-        RATELIMIT_STRATEGY="moving-window",
         RATELIMIT_KEY_PREFIX=env.get("RATELIMIT_KEY_PREFIX", "voke-esm"),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed-in session
     )
@@ -77,31 +74,20 @@ def _engine_options(url: str) -> dict:
 
 def register_extensions(app: Flask) -> None:
     from . import (
-        fault_injection,
+        rate_limit,
         sqlite,  # noqa: F401 - registers the SQLite connection pragmas
     )
     from .auth.identity import ServerSessionCookie
-    from .extensions import csrf, db, limiter
+    from .extensions import csrf, db
     from .http import ApiJSONProvider
     from .vault import derive_keys
 
     db.init_app(app)
     csrf.init_app(app)
-    # After-request hooks run last-registered first, so this runs after the limiter's own,
-    # which stamps Retry-After on every response: keep it only where it means something; and
-    # an injected fault's own headers are set last of all.
-    app.after_request(fault_injection.final_headers)
-    app.after_request(_retry_after_only_when_limited)
-    limiter.init_app(app)
+    rate_limit.init_app(app)
     app.json = ApiJSONProvider(app)
     app.session_interface = ServerSessionCookie()
     app.extensions["voke_esm_vault_keys"] = derive_keys(app.config["VOKE_ESM_ENCRYPTION_KEYS"])
-
-
-def _retry_after_only_when_limited(response):
-    if response.status_code not in (429, 503):
-        response.headers.pop("Retry-After", None)
-    return response
 
 
 def register_migrations(app: Flask) -> Flask:

@@ -108,7 +108,8 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
 
 
 def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
-    """A Flask-Limiter expression; a typo must stop startup, not switch the limit off."""
+    """A rate-limit expression (the `limits` notation Flask-Limiter uses too); a typo must stop
+    startup, not switch the limit off."""
     value = environ.get(name, "").strip() or default
     try:
         parse_many(value)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 from flask import Response, current_app, g, request
-from limits import parse_many
 
 from .errors import (
     CODE_OF,
@@ -19,6 +18,7 @@ from .errors import (
 )
 from .fault_rules import MAX_HOLD_MS
 from .http import request_json
+from .rate_limit import parse
 from .services import faults
 from .services.sandbox import BAD_CREDENTIALS
 from .validation import is_valid_unicode
@@ -66,8 +66,8 @@ def lose_answer(response: Response) -> Response:
 
 
 def final_headers(response: Response) -> Response:
-    """An injected answer's own Retry-After and X-RateLimit-* headers, set after the limiter
-    has stamped the real ones (an app-level hook registered before the limiter's)."""
+    """An injected answer's own Retry-After and X-RateLimit-* headers, set over the real ones
+    (the trading blueprint runs this hook after the one that stamps those)."""
     for name, value in g.get("fault_headers", {}).items():
         response.headers[name] = value
     return response
@@ -82,7 +82,7 @@ def _answer(effect: dict, endpoint: str, hold_budget: float) -> Response:
         return envelope(status, CODE_OF[status], f"The partner answered {status} (fault rule)")
     if kind == "rate_limited":
         retry_after = effect["retryAfter"]
-        limit = parse_many(current_app.config["VOKE_ESM_RATE_LIMIT"])[0].amount
+        limit = parse(current_app.config["VOKE_ESM_RATE_LIMIT"])[0].amount
         g.fault_headers = {"Retry-After": str(retry_after), "X-RateLimit-Limit": str(limit),
                            "X-RateLimit-Remaining": "0",
                            "X-RateLimit-Reset": str(int(time.time()) + retry_after)}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 STRUCTURED_FIELDS = ("plantId", "version", "configUpdateReqCode", "clientId", "address")
-# Our own logger, and the limiter's, whose storage-failure warnings operators must see.
-LEVELS = {"voke_esm": logging.INFO, "flask-limiter": logging.WARNING}
+# Our own logger (the rate limiter's storage-failure warnings among its lines).
+LEVELS = {"voke_esm": logging.INFO}
 
 
 class StructuredFormatter(logging.Formatter):

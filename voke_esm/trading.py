@@ -9,9 +9,9 @@ import time
 
 from flask import Blueprint, current_app, g, request
 
-from . import fault_injection, oauth2
+from . import fault_injection, oauth2, rate_limit
 from .errors import INVALID_REQUEST_CHALLENGE, DomainError
-from .extensions import csrf, limiter
+from .extensions import csrf
 from .http import NO_STORE, bearer_token, is_loopback, json_body, query_arg, request_json
 from .models import Plant
 from .services import applies, journal, plants, sandbox
@@ -54,18 +54,17 @@ def _rate_limit_key() -> str:
     return f"client:{client_id}" if client_id else f"address:{request.remote_addr}"
 
 
-def _rate_limit() -> str:
-    return current_app.config["VOKE_ESM_RATE_LIMIT"]
-
-
-# Token requests are counted apart from the bearer calls: anyone on loopback can name a
-# client's (public) clientId with a wrong secret, and that must not use up the API calls of
-# the client's valid token.
-limiter.shared_limit(_rate_limit, scope="voke-esm-trading", key_func=_rate_limit_key,
-                     exempt_when=lambda: _not_loopback() or request.endpoint == "trading.token",
-                     )(bp)
-token_limit = limiter.shared_limit(_rate_limit, scope="voke-esm-token",
-                                   key_func=_rate_limit_key, exempt_when=_not_loopback)
+def _check_rate_limit() -> None:
+    """One moving-window hit per call. Token requests are counted apart from the bearer
+    calls: anyone on loopback can name a client's (public) clientId with a wrong secret, and
+    that must not use up the API calls of the client's valid token."""
+    expression = current_app.config["VOKE_ESM_RATE_LIMIT"]
+    decision = rate_limit.limiter().hit(
+        expression, "voke-esm-token" if request.endpoint == "trading.token"
+        else "voke-esm-trading", _rate_limit_key())
+    g.rate_limit_headers = decision.headers
+    if not decision.allowed:
+        raise DomainError("TOO_MANY_REQUESTS", f"Rate limit exceeded: {expression}")
 
 
 @bp.before_request
@@ -75,6 +74,7 @@ def guard():
         raise DomainError("SERVICE_UNAVAILABLE", "Voke ESM is disabled (VOKE_ESM_ENABLED=false)")
     if _not_loopback():
         raise DomainError("FORBIDDEN", "Voke ESM answers loopback callers only")
+    _check_rate_limit()
     if request.endpoint != "trading.token":
         if "access_token" in request.args:  # RFC 6750 §2.3: URLs end up in logs and caches
             raise DomainError("BAD_REQUEST", "Send the access token in the Authorization "
@@ -141,7 +141,18 @@ def record_in_journal(response):
     return response
 
 
-bp.after_request(fault_injection.lose_answer)  # registered last, so it runs before the journal
+def rate_limit_headers(response):
+    """X-RateLimit-* on every counted call, 429 or not."""
+    response.headers.update(g.get("rate_limit_headers", ()))
+    return response
+
+
+# After-request hooks run last-registered first: a lost answer replaces the real one, the
+# rate-limit headers are stamped, an injected fault's own headers override them, and then
+# the journal (registered above) records what Voke gets.
+bp.after_request(fault_injection.final_headers)
+bp.after_request(rate_limit_headers)
+bp.after_request(fault_injection.lose_answer)
 
 
 def _text(body: object, key: str) -> str | None:
@@ -150,7 +161,6 @@ def _text(body: object, key: str) -> str | None:
 
 
 @bp.post("/token")
-@token_limit
 def token():
     if oauth2.is_form_request():
         return oauth2.client_credentials_grant()

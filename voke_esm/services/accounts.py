@@ -14,13 +14,12 @@ from functools import cache
 import sqlalchemy as sa
 from flask import current_app
 from limits import parse
-from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import tokens
+from .. import rate_limit, tokens
 from ..errors import DomainError, NotFound, Unauthorized
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import BrowserSession, User, utcnow
 from ..validation import Fields, is_valid_unicode
 from . import conflict_on_duplicate
@@ -32,7 +31,7 @@ MIN_PASSWORD = 12
 USER_TOKEN_TTL = 3600
 SESSION_TTL = timedelta(hours=12)
 BAD_SIGN_IN = "Invalid email or password"
-_fallback = FixedWindowRateLimiter(MemoryStorage())  # the limiter's default strategy
+_fallback = FixedWindowRateLimiter(rate_limit.LeanMemoryStorage())
 
 
 def create_user(email: str, password: str, superadmin: bool = True) -> User:
@@ -166,7 +165,7 @@ def _throttle_keys(email: str, address: str) -> list:
 def _strategy():
     """The limiter's shared storage; this process's memory when that storage is unreachable.
     A fixed window, whatever the limiter's strategy: a success gives an attempt back."""
-    storage = limiter.limiter.storage
+    storage = rate_limit.limiter().storage
     try:
         if storage.check():
             return FixedWindowRateLimiter(storage)
