@@ -14,7 +14,7 @@ from .errors import INVALID_REQUEST_CHALLENGE, DomainError
 from .extensions import csrf
 from .http import NO_STORE, bearer_token, is_loopback, json_body, query_arg, request_json
 from .models import Plant
-from .services import applies, journal, plants, sandbox
+from .services import journal, plants, sandbox, trading_reads
 from .validation import Fields
 
 bp = Blueprint("trading", __name__, url_prefix="/api/v1/voke-esm/trading")
@@ -83,7 +83,7 @@ def guard():
         # The one place the caller is resolved: the client, and the plant the call names when
         # it names one, in one query.
         g.plant_asked = _plant_asked()
-        g.esm_client, g.esm_plant = sandbox.client_from_token(
+        g.esm_client, g.esm_plant = trading_reads.client_from_token(
             bearer_token(), _token_claims(), g.plant_asked)
     client = g.get("esm_client")  # the token endpoint: the clientId submitted, read below
     return fault_injection.intercept(client.client_id if client else _claimed_client_id(),
@@ -98,12 +98,12 @@ def _plant_asked() -> str | None:
     return plant_id if plants.could_be_plant_id(plant_id) else None
 
 
-def _plant(plant_id: str) -> Plant:
+def _plant(plant_id: str) -> Plant | trading_reads.PlantRow:
     """The caller's plant `plant_id` (settled); usually fetched by the guard with the client."""
     if plant_id == g.plant_asked:
         if g.esm_plant is None:
             raise plants.plant_not_found(plant_id)
-        return applies.settle(g.esm_plant)
+        return trading_reads.settled(g.esm_plant)
     return plants.find_client_plant(g.esm_client.client_id, plant_id)
 
 
@@ -176,7 +176,8 @@ def token():
 
 @bp.get("/plant/list")
 def plant_list():
-    return [_plant_summary(plant) for plant in plants.list_plants(g.esm_client.client_id)]
+    return [_plant_summary(plant)
+            for plant in trading_reads.plants_of_client(g.esm_client.client_id)]
 
 
 @bp.get("/plant/config")
@@ -210,7 +211,7 @@ def _req_code_problems(value: object) -> list[str]:
     return ["configUpdateReqCode: must be 1 to 128 printable characters"]
 
 
-def _plant_summary(plant: Plant) -> dict:
+def _plant_summary(plant: Plant | trading_reads.ListedPlant) -> dict:
     return {"plantId": plant.external_plant_id, "name": plant.name, "descr": plant.description,
             "fvePeakPowerKwp": plant.fve_peak_power_kwp, "capacityKwh": plant.capacity_kwh,
             "esiState": plant.esi_state, "configEnabled": plant.config_enabled,

@@ -9,11 +9,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import credentials, tokens, vault
-from ..errors import INVALID_TOKEN_CHALLENGE, Conflict, Unauthorized
+from ..errors import Conflict, Unauthorized
 from ..extensions import db
-from ..models import EsmClient, Organization, Plant, TradingPartnerConfig, utcnow
-from . import clock, conflict_on_duplicate
+from ..models import EsmClient, Organization, TradingPartnerConfig, utcnow
+from . import clock, conflict_on_duplicate, trading_reads
 from .plants import count_plants, ensure_default_plant
+from .trading_reads import CallerClient
 
 BAD_CREDENTIALS = "Invalid client credentials"
 
@@ -136,21 +137,18 @@ def reencrypt_stored_credentials(config: TradingPartnerConfig) -> str:
     return "reencrypted" if replaced else "current"
 
 
-_CLIENT_BY_ID = sa.select(EsmClient).where(EsmClient.client_id == sa.bindparam("client_id"))
-
-
-def authenticate_client(client_id: object, client_secret: object) -> EsmClient:
+def authenticate_client(client_id: object, client_secret: object) -> CallerClient:
     """The active client these credentials belong to; one answer for every failure."""
     client = None
     if isinstance(client_id, str) and "\x00" not in client_id:
-        client = db.session.scalar(_CLIENT_BY_ID, {"client_id": client_id})
+        client = trading_reads.client_by_id(client_id)
     stored = client.secret_hash if client is not None and client.active else None
     if not credentials.verify_secret(client_secret, stored):
         raise Unauthorized(BAD_CREDENTIALS)
     return client
 
 
-def issue_client_token(client: EsmClient) -> tuple[str, int]:
+def issue_client_token(client: EsmClient | CallerClient) -> tuple[str, int]:
     """A token issued on the client's clock, living the client's token lifetime."""
     ttl = clock.token_ttl(client)
     token = tokens.issue(tokens.ESM, current_app.config["JWT_SECRET"], client.client_id, ttl,
@@ -160,7 +158,8 @@ def issue_client_token(client: EsmClient) -> tuple[str, int]:
 
 def token_claims(token: str) -> dict | None:
     """The claims of a well-signed ESM token, without asking the database (None if not);
-    whether it is still live depends on its client's clock, which client_from_token checks.
+    whether it is still live depends on its client's clock, which
+    trading_reads.client_from_token checks.
     Voke sends one token for an hour: its signature is checked once per process."""
     claims = _signed_claims(current_app.config["JWT_SECRET"], token)
     return dict(claims) if claims is not None else None
@@ -172,40 +171,6 @@ def _signed_claims(secret: str, token: str) -> dict | None:
         return tokens.verify_signed(tokens.ESM, secret, token)
     except tokens.InvalidToken:
         return None
-
-
-# Built once: the client still active at the token's generation, and (outer-joined) its plant
-# with the asked external id; both lookups use a unique index.
-_CLIENT_AND_PLANT = (
-    sa.select(EsmClient, Plant)
-    .outerjoin(Plant, sa.and_(Plant.client_id == EsmClient.client_id,
-                              Plant.external_plant_id == sa.bindparam("plant_id")))
-    .where(EsmClient.client_id == sa.bindparam("sub"), EsmClient.active.is_(True),
-           EsmClient.generation == sa.bindparam("gen")))
-
-
-def client_from_token(token: str | None, claims: dict | None,
-                      plant_id: str | None = None) -> tuple[EsmClient, Plant | None]:
-    """The client a bearer token speaks for, if it is valid and not revoked since issue
-    (None: no bearer credentials were sent), with its plant `plant_id` (None: not found or not
-    asked), in one indexed query. `claims`: the token's, verified by `token_claims`."""
-    if token is None:
-        raise Unauthorized("Missing bearer token")
-    row = None
-    if claims is not None:
-        row = db.session.execute(_CLIENT_AND_PLANT, {
-            "sub": claims["sub"], "gen": claims["gen"], "plant_id": plant_id}).first()
-    if row is None or not _live_on_clock(claims, row[0]):
-        raise Unauthorized("Invalid or expired access token", challenge=INVALID_TOKEN_CHALLENGE)
-    return row[0], row[1]
-
-
-def _live_on_clock(claims: dict, client: EsmClient) -> bool:
-    try:
-        tokens.check_lifetime(claims, clock.now(client).timestamp())
-    except tokens.InvalidToken:
-        return False
-    return True
 
 
 def _record_partner_config(organization: Organization, issued: Credentials) -> None:

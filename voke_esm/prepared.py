@@ -1,0 +1,78 @@
+"""Reads on the trading hot path, run on the driver's cursor.
+
+SQLAlchemy builds each statement and compiles it once per dialect, and each column's type
+still converts what the driver returns (UUIDs, times, JSON documents); what is skipped is the
+ORM and the per-call result machinery, which cost three to four times the query itself on
+SQLite (70 of 90 µs for one indexed row). Values bound must be plain str, int or None: no
+bind conversion is applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+from .extensions import db
+
+
+class Prepared:
+    """One SELECT, compiled per dialect on first use; answers tuples of converted values."""
+
+    def __init__(self, statement: sa.Select):
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def first(self, params: Mapping[str, Any]) -> tuple | None:
+        rows = self._run(params, one=True)
+        return rows[0] if rows else None
+
+    def all(self, params: Mapping[str, Any]) -> list[tuple]:
+        return self._run(params, one=False)
+
+    def _run(self, params: Mapping[str, Any], one: bool) -> list[tuple]:
+        engine = db.engine
+        compiled = self._compiled.get(engine.dialect.name)
+        if compiled is None:
+            compiled = self._compiled[engine.dialect.name] = _Compiled(self.statement,
+                                                                       engine.dialect)
+        connection = engine.raw_connection()  # from the pool; rolled back when returned
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(compiled.sql, compiled.bind(params))
+                fetched = cursor.fetchmany(1) if one else cursor.fetchall()
+                convert = compiled.converters(cursor.description)
+            finally:
+                cursor.close()
+        finally:
+            connection.close()
+        return [tuple(f(value) if f else value for f, value in zip(convert, row, strict=True))
+                for row in fetched]
+
+
+class _Compiled:
+    """A statement's SQL for one dialect, and its columns' conversions (which depend on the
+    driver's type codes, known once the statement has run)."""
+
+    def __init__(self, statement: sa.Select, dialect: Dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self._order = tuple(compiled.positiontup) if compiled.positional else None
+        self._defaults = dict(compiled.params)
+        self._types = [column.type.dialect_impl(dialect) for column in
+                       statement.selected_columns]
+        self._dialect = dialect
+        self._converters: list[Callable | None] | None = None
+
+    def bind(self, params: Mapping[str, Any]) -> tuple | dict:
+        values = {**self._defaults, **params}
+        return tuple(values[name] for name in self._order) if self._order else values
+
+    def converters(self, description) -> list[Callable | None]:
+        if self._converters is None:
+            self._converters = [kind.result_processor(self._dialect, column[1])
+                                for kind, column in zip(self._types, description, strict=True)]
+        return self._converters
