@@ -66,8 +66,7 @@ def lose_answer(response: Response) -> Response:
 
 
 def final_headers(response: Response) -> Response:
-    """An injected answer's own Retry-After and X-RateLimit-* headers, set over the real ones
-    (the trading blueprint runs this hook after the one that stamps those)."""
+    """An injected answer's own Retry-After and X-RateLimit-* headers, set over the real ones."""
     for name, value in g.get("fault_headers", {}).items():
         response.headers[name] = value
     return response

@@ -13,10 +13,12 @@ from flask import Blueprint
 
 from . import rate_limit
 from .extensions import db
+from .prepared import Prepared
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
 OK = "ok"
+_PING = Prepared(sa.select(sa.literal_column("1")))
 
 
 @bp.get("/healthz")
@@ -44,11 +46,10 @@ def _answer(checks: dict[str, str]):
 
 
 def _database() -> str:
-    # A pooled connection, not an ORM session: the check runs often and needs no more.
+    # On the driver's cursor (prepared.py): the check runs often and needs no more.
     try:
-        with db.engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-    except sa.exc.SQLAlchemyError as error:
+        _PING.first({})
+    except (sa.exc.SQLAlchemyError, db.engine.dialect.loaded_dbapi.Error) as error:
         return f"unreachable ({type(getattr(error, 'orig', None) or error).__name__})"
     return OK
 

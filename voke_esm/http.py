@@ -8,6 +8,7 @@ import logging
 import re
 import uuid
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from flask import Flask, current_app, g, render_template, request
 from flask.globals import request_ctx
@@ -114,6 +115,7 @@ def bearer_token() -> str | None:
     return rest[0].strip() if rest else ""
 
 
+@lru_cache(maxsize=1024)
 def is_loopback(address: str | None) -> bool:
     """Whether the TCP peer is on loopback: 127.0.0.0/8, ::1 or an IPv4-mapped 127.x address."""
     try:
@@ -162,8 +164,9 @@ def register_security_headers(app: Flask) -> None:
 
     @app.after_request
     def add_security_headers(response):
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
+        present = {name.lower() for name, _ in response.headers}  # one pass, not one per name
+        response.headers.extend([(name, value) for name, value in headers.items()
+                                 if name.lower() not in present])
         return response
 
 

@@ -107,7 +107,6 @@ def _plant(plant_id: str) -> Plant | trading_reads.PlantRow:
     return plants.find_client_plant(g.esm_client.client_id, plant_id)
 
 
-@bp.after_request
 def record_in_journal(response):
     """What a loopback caller sent and got, for QA; callers refused by the loopback guard are
     not recorded, so they cannot fill the journal."""
@@ -141,18 +140,13 @@ def record_in_journal(response):
     return response
 
 
-def rate_limit_headers(response):
-    """X-RateLimit-* on every counted call, 429 or not."""
+@bp.after_request
+def finish(response):
+    """A lost answer replaces the real one; X-RateLimit-* on every counted call (429 or not);
+    an injected fault's own headers override them; the journal records what Voke gets."""
+    response = fault_injection.lose_answer(response)
     response.headers.update(g.get("rate_limit_headers", ()))
-    return response
-
-
-# After-request hooks run last-registered first: a lost answer replaces the real one, the
-# rate-limit headers are stamped, an injected fault's own headers override them, and then
-# the journal (registered above) records what Voke gets.
-bp.after_request(fault_injection.final_headers)
-bp.after_request(rate_limit_headers)
-bp.after_request(fault_injection.lose_answer)
+    return record_in_journal(fault_injection.final_headers(response))
 
 
 def _text(body: object, key: str) -> str | None:

@@ -19,6 +19,12 @@ class ServerSessionCookie(SecureCookieSessionInterface):
     """The session cookie expires exactly when the server-side session it names does, however
     often it is rewritten (a new CSRF token, a flash message) before then."""
 
+    def open_session(self, app, request):
+        # Most calls (Voke's, health checks) carry no cookie: no signer needs building.
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
     def get_expiration_time(self, app, session) -> datetime | None:
         expires = session.get(EXPIRES_KEY)
         if session.permanent and isinstance(expires, int):

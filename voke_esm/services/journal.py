@@ -63,6 +63,9 @@ def _walk(body: object) -> object:
 def clean(text: str, length: int | None = None) -> str:
     """Text safe to journal: anything shaped like a secret or a token redacted, also when it
     was percent-encoded (the text is then kept decoded); NUL dropped; lone surrogates escaped."""
+    if text.isascii() and "%" not in text and "\x00" not in text \
+            and not SECRET_SHAPES.search(text):
+        return text[:length]  # most text: nothing to decode, redact, drop or escape
     decoded = _decoded(text)
     if SECRET_SHAPES.search(decoded):
         text = SECRET_SHAPES.sub(REDACTED, decoded)
