@@ -33,7 +33,7 @@ TRUNCATED = {"token": '{"accessToken": "eyJhbGciOiJIUzI1NiIs',
              "plant/config/update": '{"resultCode": "applied_ok", "plantId": "'}
 
 
-def intercept(client_id: str | None, rules_version: int | None) -> Response | None:
+def intercept(client_id: str | None, rules_version: int) -> Response | None:
     """Run the client's rules for this call: sleep for latency rules; the injected answer, or
     None when the real work goes ahead (a lost answer is swapped in after it)."""
     endpoint = ENDPOINT_OF.get(request.endpoint or "")

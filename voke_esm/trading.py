@@ -85,9 +85,12 @@ def guard():
         g.plant_asked = _plant_asked()
         g.esm_client, g.esm_plant = trading_reads.client_from_token(
             bearer_token(), _token_claims(), g.plant_asked)
-    client = g.get("esm_client")  # the token endpoint: the clientId submitted, read below
+        client = g.esm_client
+    else:  # the token endpoint: the client the submitted clientId names, if any
+        client_id = _claimed_client_id()
+        client = trading_reads.client_by_id(client_id) if client_id is not None else None
     return fault_injection.intercept(client.client_id if client else _claimed_client_id(),
-                                     client.fault_rules_version if client else None)
+                                     client.fault_rules_version if client else 0)
 
 
 def _plant_asked() -> str | None:

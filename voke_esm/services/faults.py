@@ -119,17 +119,14 @@ def _rules_of(client_id: str, version: int) -> list[_Rule]:
 
 
 def evaluate(client_id: str, endpoint: str, plant_id: str | None,
-             rules_version: int | None = None) -> Verdict | None:
+             rules_version: int) -> Verdict | None:
     """Fire the client's matching rules for one call (None: no rule concerns it).
 
-    `rules_version` is the version read with the client, when the caller has it: a client
-    without rules, or whose rules this worker already holds, then costs no query at all.
+    `rules_version` is the version read with the client (0: no rules, or no such client): a
+    client without rules, or whose rules this worker already holds, costs no query at all.
     Every matching latency rule adds its delay; then the first other rule that fires, oldest
     first, answers. Counters are committed before returning, so no lock is held while the call
     is delayed or held."""
-    if rules_version is None:
-        rules_version = db.session.scalar(sa.select(EsmClient.fault_rules_version).where(
-            EsmClient.client_id == client_id)) or 0
     if rules_version <= 0:
         return None
     now = utcnow()

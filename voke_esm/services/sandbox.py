@@ -139,9 +139,7 @@ def reencrypt_stored_credentials(config: TradingPartnerConfig) -> str:
 
 def authenticate_client(client_id: object, client_secret: object) -> CallerClient:
     """The active client these credentials belong to; one answer for every failure."""
-    client = None
-    if isinstance(client_id, str) and "\x00" not in client_id:
-        client = trading_reads.client_by_id(client_id)
+    client = trading_reads.client_by_id(client_id) if isinstance(client_id, str) else None
     stored = client.secret_hash if client is not None and client.active else None
     if not credentials.verify_secret(client_secret, stored):
         raise Unauthorized(BAD_CREDENTIALS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 import sqlalchemy as sa
+from flask import g
 
 from .. import tokens
 from ..errors import INVALID_TOKEN_CHALLENGE, Unauthorized
@@ -48,8 +49,13 @@ _PLANTS_OF_CLIENT = Prepared(
 
 
 def client_by_id(client_id: str) -> CallerClient | None:
-    row = _CLIENT_BY_ID.first({"client_id": client_id})
-    return CallerClient._make(row) if row is not None else None
+    """The client (active or not) by its clientId; read once per request, as the token
+    endpoint's fault rules and its credentials check both need it."""
+    read = g.setdefault("clients_read", {})
+    if client_id not in read:
+        row = None if "\x00" in client_id else _CLIENT_BY_ID.first({"client_id": client_id})
+        read[client_id] = CallerClient._make(row) if row is not None else None
+    return read[client_id]
 
 
 def client_from_token(token: str | None, claims: dict | None,
