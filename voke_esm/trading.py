@@ -113,32 +113,33 @@ def _plant(plant_id: str) -> Plant | trading_reads.PlantRow:
 def record_in_journal(response):
     """What a loopback caller sent and got, for QA; callers refused by the loopback guard are
     not recorded, so they cannot fill the journal."""
-    if _not_loopback() or not current_app.config.get("VOKE_ESM_JOURNAL", True):
+    call = request._get_current_object()  # read a dozen times below: once through the proxy
+    if not is_loopback(call.remote_addr) or not current_app.config.get("VOKE_ESM_JOURNAL", True):
         return response
     body = None
-    if request.content_length:  # (0 or None: no body)
+    if call.content_length:  # (0 or None: no body)
         body = oauth2.form_for_journal() if oauth2.is_form_request() else request_json()
     # Only updates, tokens and errors carry a resultCode or code: a read's answer is not
     # parsed again.
     answer = (response.get_json(silent=True) if response.is_json and (
-        request.method == "POST" or response.status_code >= 400) else None)
-    plant_id = request.args.get("plantId") or (body.get("plantId") if isinstance(body, dict)
-                                                else None)
+        call.method == "POST" or response.status_code >= 400) else None)
+    plant_id = call.args.get("plantId") or (body.get("plantId") if isinstance(body, dict)
+                                             else None)
     client_id = _claimed_client_id()
     journal.record(
         client_id=journal.clean(client_id, 120) if client_id else None,
-        remote_addr=request.remote_addr or "", method=request.method,
-        path=journal.clean(request.path, 200),
-        query=journal.clean_query(request.query_string.decode("utf-8", "replace"), 500),
+        remote_addr=call.remote_addr or "", method=call.method,
+        path=journal.clean(call.path, 200),
+        query=journal.clean_query(call.query_string.decode("utf-8", "replace"), 500),
         plant_id=journal.clean(plant_id, 64) if isinstance(plant_id, str) else None,
         config_update_req_code=_text(body, "configUpdateReqCode"),
         request_body=journal.safe_body(body)
-        if body is not None and request.content_length <= journal.MAX_BODY_BYTES else None,
+        if body is not None and call.content_length <= journal.MAX_BODY_BYTES else None,
         status=response.status_code,
         outcome=(answer.get("resultCode") or answer.get("code") or answer.get("error"))
         if isinstance(answer, dict) else None,
         duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
-        faults=g.get("faults_fired"), request_headers=journal.safe_headers(request.headers),
+        faults=g.get("faults_fired"), request_headers=journal.safe_headers(call.environ),
         response_body=journal.safe_answer(response))
     return response
 

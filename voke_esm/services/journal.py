@@ -76,6 +76,8 @@ def clean(text: str, length: int | None = None) -> str:
 def clean_query(query: str, length: int | None = None) -> str | None:
     """A query string safe to journal: values of secret-like names and secret-shaped values
     redacted (see clean); None when empty."""
+    if not query:
+        return None
     pairs = []
     for pair in query.split("&"):
         name, equals, value = pair.partition("=")
@@ -83,16 +85,20 @@ def clean_query(query: str, length: int | None = None) -> str | None:
     return clean("&".join(pairs), length) or None
 
 
-# Headers the detail view shows; the rest (cookies among them) is not kept at all.
-KEPT_HEADERS = ("Host", "User-Agent", "Accept", "Content-Type", "Content-Length",
-                "Authorization", "X-Request-Id", "X-Forwarded-For", "Forwarded", "X-Real-Ip")
+# Headers the detail view shows, by their WSGI environ key; the rest (cookies among them) is
+# not kept at all.
+KEPT_HEADERS = {name: "HTTP_" + name.upper().replace("-", "_") if name not in (
+    "Content-Type", "Content-Length") else name.upper().replace("-", "_") for name in (
+    "Host", "User-Agent", "Accept", "Content-Type", "Content-Length", "Authorization",
+    "X-Request-Id", "X-Forwarded-For", "Forwarded", "X-Real-Ip")}
 
 
-def safe_headers(headers) -> dict:
-    """The request headers QA needs to see, Authorization reduced to its scheme."""
+def safe_headers(environ: dict) -> dict:
+    """The request headers QA needs to see (from the WSGI environ), Authorization reduced to
+    its scheme."""
     kept = {}
-    for name in KEPT_HEADERS:
-        value = headers.get(name)
+    for name, key in KEPT_HEADERS.items():
+        value = environ.get(key)
         if value is None:
             continue
         if name == "Authorization":
