@@ -30,19 +30,22 @@ SECRET_KEY_WORDS = ("secret", "password", "token")
 # is base64url JSON, so it starts with "eyJ").
 SECRET_SHAPES = re.compile(re.escape(SECRET_PREFIX) + r"[A-Za-z0-9_-]*"
                            r"|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-# Anything in a body's JSON text that may need the walk: secret-like names or values (also
-# percent-encoded), NUL, and the NaN / Infinity that json.dumps writes for non-finite numbers.
-_SUSPECT = re.compile("|".join([*SECRET_KEY_WORDS, re.escape(SECRET_PREFIX[:-1]), "eyJ", "%",
-                                r"\\u0000", "NaN", "Infinity"]), re.IGNORECASE)
+# Anything in a body's JSON text that may need the walk, lower-cased: secret-like names or
+# values (also percent-encoded), NUL, and the NaN / Infinity that json.dumps writes for
+# non-finite numbers. Looked for in the lower-cased text, as the walk compares names.
+_SUSPECT = (*SECRET_KEY_WORDS, SECRET_PREFIX[:-1].lower(), "eyj", "%", "\\u0000", "nan",
+            "infinity")
 
 
 def safe_body(body: object) -> object:
     """The body as the journal may keep it: fields named like secrets and anything shaped like
     a client secret redacted at any depth; numbers and text that JSONB cannot hold made text."""
-    # Most bodies (a day of time-config blocks, say) hold none of that: one look at their JSON
-    # text, at C speed, spares them the walk below.
+    # Most bodies (a day of time-config blocks, say) hold none of that: a few substring scans
+    # of their JSON text, at C speed, spare them the walk below. (A case-insensitive regex
+    # alternation did the same scan ten times slower.)
     text = json.dumps(body, ensure_ascii=False)
-    if not _SUSPECT.search(text) and is_valid_unicode(text):
+    lowered = text.lower()
+    if not any(word in lowered for word in _SUSPECT) and is_valid_unicode(text):
         return body
     return _walk(body)
 
