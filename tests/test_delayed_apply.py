@@ -246,10 +246,13 @@ def test_the_cli_sets_the_apply_delay_and_outcome(app, runner, acme):
     assert bad.exit_code == 1 and "applyDelaySeconds: must be a whole number" in bad.output
 
 
-def test_superseding_searches_only_the_unapplied_revisions(app, voke):
-    """Every update supersedes a pending revision; it must find it through the (plant_id,
-    version) index, not by reading the plant's whole history of applied revisions."""
+def test_superseding_searches_only_the_unapplied_revisions(app, admin, acme, voke):
+    """An update supersedes a pending revision: it must find it through the (plant_id, version)
+    index, not by reading the plant's whole history of applied revisions."""
     assert answer(voke.update("first", blocks(1))) == (200, "applied_ok", 2)
+    set_plant(admin, acme, applyDelaySeconds=60)
+    assert answer(voke.update("slow", blocks(2))) == (200, "cfg_accepted", 2)
+    set_plant(admin, acme, applyDelaySeconds=0)
     seen = []
 
     def capture(_connection, _cursor, statement, parameters, _context, _many):
@@ -259,7 +262,7 @@ def test_superseding_searches_only_the_unapplied_revisions(app, voke):
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", capture)
         try:
-            assert answer(voke.update("second", blocks(2))) == (200, "applied_ok", 3)
+            assert answer(voke.update("second", blocks(3))) == (200, "applied_ok", 3)
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", capture)
         [(statement, parameters)] = seen
