@@ -272,7 +272,7 @@ def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str)
     a pending delayed config is superseded by this one. One short write transaction."""
     now = utcnow()
     with one_writer(db.session):
-        db.session.flush()  # an admin edit's other fields, before the row is locked
+        db.session.flush()  # an admin edit's other fields first, as an ORM UPDATE's autoflush did
         bump = {"plant_id": plant.id, "blocks": blocks, "now": now}
         version = db.session.execute(_BUMP_IF_NOTHING_PENDING, bump).scalar()
         if version is None:  # a delayed config is pending (checked on the locked row)
@@ -286,6 +286,11 @@ def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str)
 
 def same_blocks(stored: list, sent: list) -> bool:
     """Equal as configurations: JSONB may hand back 1e23 as an int, or keys in its own order."""
+    # Plain equality ignores key order and implies equal floats; only a difference, where an
+    # int may stand for a float, needs the canonical form.
+    if stored == sent:
+        return True
+
     def canonical(blocks: list) -> list:
         return [{key: float(value) if is_number(value) else value
                  for key, value in block.items()} for block in blocks]
