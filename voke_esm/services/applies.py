@@ -90,8 +90,9 @@ def supersede_pending(plant: Plant) -> None:
         .values(status="superseded").execution_options(synchronize_session=False))
 
 
-def answer_retry(earlier: ConfigRevision, plant: Plant, validate_only: bool) -> ConfigResult:
-    """The answer to a request code the plant has seen, by what became of its revision."""
+def answer_retry(earlier: sa.Row, plant: Plant, validate_only: bool) -> ConfigResult:
+    """The answer to a request code the plant has seen, by what became of its revision (its
+    status and version)."""
     if earlier.status == "applied":
         return ConfigResult("cfg_accepted" if validate_only else "applied_ok", earlier.version)
     if earlier.status == "pending":
