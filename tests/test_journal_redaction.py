@@ -129,10 +129,11 @@ def test_a_body_is_walked_at_any_depth(acme):
     ({"s": "see vesm_abc"}, {"s": "see [redacted]"}),
     ({"s": "vesm%5Fabc"}, {"s": "[redacted]"}),
     ({"s": "a\x00b"}, {"s": "ab"}),
+    ({"a\x00b": [None, True, 2]}, {"ab": [None, True, 2]}),
     ({"s": "\ud800"}, {"s": "\\ud800"}),
     ({"n": [float("nan"), float("-inf"), 1.5]}, {"n": ["nan", "-inf", 1.5]}),
-], ids=["key-any-case", "nested-key", "secret", "encoded-secret", "nul", "surrogate",
-        "non-finite"])
+], ids=["key-any-case", "nested-key", "secret", "encoded-secret", "nul", "nul-in-name",
+        "surrogate", "non-finite"])
 def test_safe_body_changes_what_the_journal_cannot_keep(body, kept):
     assert journal.safe_body(body) == kept
 
