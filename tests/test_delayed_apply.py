@@ -6,10 +6,12 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests.admin_support import ADMIN_URL, PLANTS_URL, Admin, assert_error
 from tests.factories import BLOCK
 from voke_esm.cli import cli
+from voke_esm.extensions import db
 from voke_esm.models import ConfigRevision
 from voke_esm.services import applies, plants
 
@@ -242,3 +244,30 @@ def test_the_cli_sets_the_apply_delay_and_outcome(app, runner, acme):
     assert (body["applyDelaySeconds"], body["applyOutcome"]) == (120, "failed")
     bad = runner.invoke(cli, ["plants", "update", plant_id, '{"applyDelaySeconds": -5}'])
     assert bad.exit_code == 1 and "applyDelaySeconds: must be a whole number" in bad.output
+
+
+def test_superseding_searches_only_the_unapplied_revisions(app, admin, acme, voke):
+    """An update supersedes a pending revision: it must find it through the (plant_id, version)
+    index, not by reading the plant's whole history of applied revisions."""
+    assert answer(voke.update("first", blocks(1))) == (200, "applied_ok", 2)
+    set_plant(admin, acme, applyDelaySeconds=60)
+    assert answer(voke.update("slow", blocks(2))) == (200, "cfg_accepted", 2)
+    set_plant(admin, acme, applyDelaySeconds=0)
+    seen = []
+
+    def capture(_connection, _cursor, statement, parameters, _context, _many):
+        if statement.startswith("UPDATE voke_esm_config_revisions"):
+            seen.append((statement, parameters))
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", capture)
+        try:
+            assert answer(voke.update("second", blocks(3))) == (200, "applied_ok", 3)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", capture)
+        [(statement, parameters)] = seen
+        assert "version IS NULL" in statement
+        if db.engine.dialect.name == "sqlite":  # PostgreSQL plans by table statistics
+            with db.engine.connect() as connection:
+                plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                assert "(plant_id=? AND version=?)" in " ".join(row[-1] for row in plan)

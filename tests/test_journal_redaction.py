@@ -121,3 +121,26 @@ def test_a_body_is_walked_at_any_depth(acme):
     assert json.dumps(journal.safe_body(body)) == json.dumps(
         {"a": [{"b": {"c": "[redacted]"}}], "password": "[redacted]", "d": "[redacted]",
          "n": 1})
+
+
+@pytest.mark.parametrize("body, kept", [
+    ({"ClientSECRET": "x", "n": 1}, {"ClientSECRET": "[redacted]", "n": 1}),
+    ({"x": {"AccessToken": ["a"]}}, {"x": {"AccessToken": "[redacted]"}}),
+    ({"s": "see vesm_abc"}, {"s": "see [redacted]"}),
+    ({"s": "vesm%5Fabc"}, {"s": "[redacted]"}),
+    ({"s": "a\x00b"}, {"s": "ab"}),
+    ({"a\x00b": [None, True, 2]}, {"ab": [None, True, 2]}),
+    ({"s": "\ud800"}, {"s": "\\ud800"}),
+    ({"n": [float("nan"), float("-inf"), 1.5]}, {"n": ["nan", "-inf", 1.5]}),
+], ids=["key-any-case", "nested-key", "secret", "encoded-secret", "nul", "nul-in-name",
+        "surrogate", "non-finite"])
+def test_safe_body_changes_what_the_journal_cannot_keep(body, kept):
+    assert journal.safe_body(body) == kept
+
+
+def test_safe_body_keeps_a_plain_body_as_it_is():
+    body = {"plantId": "PLANT-001", "configUpdateReqCode": "Nancy's 100 blocks",
+            "timeConfigs": [{"from": "00:00", "to": "23:59", "pBatMax": 1e23}]}
+    assert journal.safe_body(body) == body
+    plain = {"plantId": "PLANT-001", "timeConfigs": [{"from": "00:00", "to": "23:59"}]}
+    assert journal.safe_body(plain) is plain  # not walked: nothing in it needs a change

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from voke_esm import timeconfig
 from voke_esm.timeconfig import MAX_BLOCKS, default_time_configs, validate_time_configs
 
 GOOD = {"from": "00:00", "to": "23:59", "pBatMax": 50, "pBatMin": -50, "socMax": 90,
@@ -271,3 +275,82 @@ def test_the_validator_does_not_change_its_input():
     copy = [dict(b) for b in blocks]
     validate_time_configs(blocks)
     assert blocks == copy
+
+
+# -- numbers at the edges of floats ------------------------------------------------------------
+
+LARGEST = sys.float_info.max
+
+
+@pytest.mark.parametrize("value", [1e23, 10**23, 10**308, LARGEST, int(LARGEST), -0.0, 5e-324],
+                         ids=repr)
+def test_pbatmax_accepts_any_finite_size(value):
+    assert details([block(pBatMax=value)]) == []
+    assert details([block(pBatMin=-value)]) == []
+
+
+@pytest.mark.parametrize("value", [10**400, 2**1024, math.inf], ids=repr)
+@pytest.mark.parametrize("field, sign", [("pBatMax", 1), ("pBatMin", -1), ("socMax", 1),
+                                         ("socMin", -1)])
+def test_numbers_beyond_any_float_are_not_finite(field, sign, value):
+    assert details([block(**{field: sign * value})]) == [
+        f"timeConfigs[0].{field}: must be a finite number"]
+
+
+def test_a_block_with_bad_numbers_still_takes_part_in_the_overlap_check():
+    blocks = [window("00:00", "08:00"), {**window("07:00", "09:00"), "socMin": True}]
+    assert details(blocks) == ["timeConfigs[1].socMin: must be a finite number",
+                               "timeConfigs[1].from: overlaps timeConfigs[0] (00:00-08:00)"]
+
+
+def test_keys_may_come_in_any_order():
+    assert details([dict(reversed(GOOD.items()))]) == []
+
+
+# -- the fast path for valid blocks and the full check agree -----------------------------------
+
+EDGE_TIMES = ["00:00", "00:01", "07:00", "12:00", "23:58", "23:59", "24:00", "7:00", "12:60",
+              "٠٧:٠٠", "", 700, None, True]
+EDGE_NUMBERS = [0, -0.0, 0.5, -0.5, 20, 90, 100, 100.0, 101, -1, 50, -50, 1e23, -1e23,
+                LARGEST, -LARGEST, 10**400, -(10**400), math.nan, math.inf, -math.inf, True,
+                False, "50", None, [50]]
+KEYS = st.sampled_from([*timeconfig.FIELDS, "extra"])
+
+
+@st.composite
+def blocks_near_the_rules(draw) -> object:
+    """Blocks that are mostly valid: each field kept, dropped, replaced by an edge value, or
+    joined by an unknown key; sometimes something that is not a block at all."""
+    if draw(st.integers(0, 20)) == 0:
+        return draw(st.sampled_from([None, [], "block", 1]))
+    start = draw(st.integers(0, 24 * 60 - 2))
+    end = draw(st.integers(start + 1, 24 * 60 - 1))
+    soc_min = draw(st.integers(0, 100))
+    result = {"from": f"{start // 60:02d}:{start % 60:02d}",
+              "to": f"{end // 60:02d}:{end % 60:02d}",
+              "pBatMax": draw(st.floats(0, 1e6) | st.integers(0, 10**6)),
+              "pBatMin": draw(st.floats(-1e6, 0) | st.integers(-10**6, 0)),
+              "socMax": draw(st.integers(soc_min, 100)), "socMin": soc_min}
+    for key in draw(st.lists(KEYS, max_size=3)):
+        edges = EDGE_TIMES if key in ("from", "to") else EDGE_NUMBERS
+        change = draw(st.sampled_from(["drop", "edge"]))
+        if change == "drop":
+            result.pop(key, None)
+        else:
+            result[key] = draw(st.sampled_from(edges))
+    return result
+
+
+@settings(max_examples=400, deadline=None)
+@given(blocks=st.lists(blocks_near_the_rules(), min_size=1, max_size=6))
+def test_valid_blocks_take_a_shortcut_that_finds_exactly_what_the_full_check_finds(blocks):
+    fast = validate_time_configs(blocks)
+    original = timeconfig._valid_window
+    timeconfig._valid_window = lambda _block: None  # every block through the full check
+    try:
+        assert validate_time_configs(blocks) == fast
+    finally:
+        timeconfig._valid_window = original
+    for block in blocks:
+        if timeconfig._valid_window(block) is not None:
+            assert timeconfig._validate_block(0, block) == []

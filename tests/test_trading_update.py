@@ -8,6 +8,7 @@ import pytest
 
 from tests.factories import assert_envelope
 from voke_esm.models import ConfigRevision
+from voke_esm.services.plants import same_blocks
 
 CONFIG_URL = "/api/v1/voke-esm/trading/plant/config"
 UPDATE_URL = "/api/v1/voke-esm/trading/plant/config/update"
@@ -362,3 +363,21 @@ def test_request_codes_are_compared_exactly(client, headers):
     assert update(client, headers, NIGHT_AND_DAY, code="req-1").json["version"] == 2
     assert update(client, headers, DEFAULT_BLOCKS, code="REQ-1").json["version"] == 3
     assert update(client, headers, NIGHT_AND_DAY, code="req-1 ").json["version"] == 4
+
+
+@pytest.mark.parametrize("stored, sent, same", [
+    (NIGHT_AND_DAY, NIGHT_AND_DAY, True),
+    (NIGHT_AND_DAY, [dict(reversed(block.items())) for block in NIGHT_AND_DAY], True),
+    ([{**DEFAULT_BLOCKS[0], "pBatMax": 10**23}], [{**DEFAULT_BLOCKS[0], "pBatMax": 1e23}], True),
+    ([{**DEFAULT_BLOCKS[0], "socMax": 90}], [{**DEFAULT_BLOCKS[0], "socMax": 90.0}], True),
+    (DEFAULT_BLOCKS, [{**DEFAULT_BLOCKS[0], "socMax": 90.5}], False),
+    (DEFAULT_BLOCKS, [{**DEFAULT_BLOCKS[0], "to": "23:58"}], False),
+    ([{**DEFAULT_BLOCKS[0], "pBatMax": 2**53 + 1}], [{**DEFAULT_BLOCKS[0], "pBatMax": 2**53}],
+     True),  # equal as floats, as JSONB compares them
+    (NIGHT_AND_DAY, NIGHT_AND_DAY[::-1], False),  # the order is stored and answered as sent
+    (NIGHT_AND_DAY, NIGHT_AND_DAY[:1], False),
+], ids=["identical", "key-order", "jsonb-int", "int-float", "other-number", "other-time",
+        "float-precision", "block-order", "fewer"])
+def test_same_blocks_compares_configurations(stored, sent, same):
+    assert same_blocks(stored, sent) is same
+    assert same_blocks(sent, stored) is same

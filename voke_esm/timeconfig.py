@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass
 
 MAX_BLOCKS = 96
 FIELDS = ("from", "to", "pBatMax", "pBatMin", "socMax", "socMin")
 NUMBER_FIELDS = FIELDS[2:]
 HHMM = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")  # ASCII digits only, not \d
+_FIELD_SET = frozenset(FIELDS)
+# Every time HHMM accepts, and its minute of the day: one lookup checks and converts.
+_MINUTE_OF = {f"{minute // 60:02d}:{minute % 60:02d}": minute for minute in range(24 * 60)}
+_NUMBER_TYPES = (int, float)  # matched by exact type: bool is an int subclass
+_LARGEST = sys.float_info.max
 DEFAULT_BLOCKS = ({"from": "00:00", "to": "23:59", "pBatMax": 50, "pBatMin": -50,
                    "socMax": 90, "socMin": 20},)
 
@@ -63,12 +69,40 @@ def validate_time_configs(blocks: object) -> list[Problem]:
     problems: list[Problem] = []
     windows: list[tuple[int, int, int]] = []
     for index, block in enumerate(blocks):
+        window = _valid_window(block)
+        if window is not None:
+            windows.append((*window, index))
+            continue
         block_problems = _validate_block(index, block)
         problems.extend(block_problems)
         if isinstance(block, dict) and not any(p.field in ("from", "to") for p in block_problems):
             windows.append((minutes(block["from"]), minutes(block["to"]), index))
     problems.extend(_overlaps(windows, blocks))
     return sorted(problems, key=lambda p: (p.index if p.index is not None else -1))
+
+
+def _valid_window(block: object) -> tuple[int, int] | None:
+    """(from, to) in minutes of a block that breaks no rule of its own; None when it may break
+    one, and `_validate_block` says which. Most blocks are valid: this answers for them at a
+    fraction of the cost of collecting problems field by field."""
+    if type(block) is not dict or block.keys() != _FIELD_SET:
+        return None
+    start, end = block["from"], block["to"]
+    if type(start) is not str or type(end) is not str:
+        return None
+    start, end = _MINUTE_OF.get(start), _MINUTE_OF.get(end)
+    if start is None or end is None or start >= end:
+        return None
+    p_max, p_min = block["pBatMax"], block["pBatMin"]
+    soc_max, soc_min = block["socMax"], block["socMin"]
+    if (type(p_max) in _NUMBER_TYPES and type(p_min) in _NUMBER_TYPES
+            and type(soc_max) in _NUMBER_TYPES and type(soc_min) in _NUMBER_TYPES
+            # Chained comparisons are False for NaN; the bounds keep out infinities and ints
+            # beyond any float.
+            and 0 <= p_max <= _LARGEST and -_LARGEST <= p_min <= 0
+            and 0 <= soc_min <= soc_max <= 100):
+        return start, end
+    return None
 
 
 def _validate_block(index: int, block: object) -> list[Problem]:

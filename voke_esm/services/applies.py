@@ -86,12 +86,13 @@ def supersede_pending(plant: Plant) -> None:
     """A newer config replaces the pending one (call with the plant row locked)."""
     db.session.execute(
         sa.update(ConfigRevision)
-        .where(ConfigRevision.plant_id == plant.id, ConfigRevision.status == "pending")
+        .where(*_unapplied(plant), ConfigRevision.status == "pending")
         .values(status="superseded").execution_options(synchronize_session=False))
 
 
-def answer_retry(earlier: ConfigRevision, plant: Plant, validate_only: bool) -> ConfigResult:
-    """The answer to a request code the plant has seen, by what became of its revision."""
+def answer_retry(earlier: sa.Row, plant: Plant, validate_only: bool) -> ConfigResult:
+    """The answer to a request code the plant has seen, by what became of its revision (its
+    status and version)."""
     if earlier.status == "applied":
         return ConfigResult("cfg_accepted" if validate_only else "applied_ok", earlier.version)
     if earlier.status == "pending":
@@ -110,8 +111,7 @@ def due_in_seconds(revision: ConfigRevision, now: datetime) -> int | None:
 def _finish_pending(plant: Plant) -> None:
     """The plant row is locked and its due time cleared: apply or fail its pending revision."""
     pending = db.session.scalar(
-        sa.select(ConfigRevision).where(ConfigRevision.plant_id == plant.id,
-                                        ConfigRevision.status == "pending")
+        sa.select(ConfigRevision).where(*_unapplied(plant), ConfigRevision.status == "pending")
         .order_by(ConfigRevision.id.desc()).limit(1))
     if pending is None:
         return
@@ -131,6 +131,13 @@ def _finish_pending(plant: Plant) -> None:
     log.info("Voke ESM: applied config for %s", plant.external_plant_id, extra={
         "plantId": plant.external_plant_id, "version": version,
         "configUpdateReqCode": pending.config_update_req_code})
+
+
+def _unapplied(plant: Plant) -> tuple:
+    """The plant's revisions without a version (pending ones among them). Searched through the
+    (plant_id, version) unique index, this reads the few unapplied revisions instead of every
+    applied one: an update of a plant with a long history cost a scan of that history."""
+    return ConfigRevision.plant_id == plant.id, ConfigRevision.version.is_(None)
 
 
 def _lock_plant(plant: Plant, **values) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -30,21 +29,44 @@ SECRET_KEY_WORDS = ("secret", "password", "token")
 # is base64url JSON, so it starts with "eyJ").
 SECRET_SHAPES = re.compile(re.escape(SECRET_PREFIX) + r"[A-Za-z0-9_-]*"
                            r"|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-# Anything in a body's JSON text that may need the walk: secret-like names or values (also
-# percent-encoded), NUL, and the NaN / Infinity that json.dumps writes for non-finite numbers.
-_SUSPECT = re.compile("|".join([*SECRET_KEY_WORDS, re.escape(SECRET_PREFIX[:-1]), "eyJ", "%",
-                                r"\\u0000", "NaN", "Infinity"]), re.IGNORECASE)
+# Anything in a body's text that may need the walk, lower-cased: secret-like names or values
+# (also percent-encoded) and NUL. Looked for in lower-cased text, as the walk compares names.
+_SUSPECT = (*SECRET_KEY_WORDS, SECRET_PREFIX[:-1].lower(), "eyj", "%", "\x00")
 
 
 def safe_body(body: object) -> object:
     """The body as the journal may keep it: fields named like secrets and anything shaped like
     a client secret redacted at any depth; numbers and text that JSONB cannot hold made text."""
-    # Most bodies (a day of time-config blocks, say) hold none of that: one look at their JSON
-    # text, at C speed, spares them the walk below.
-    text = json.dumps(body, ensure_ascii=False)
-    if not _SUSPECT.search(text) and is_valid_unicode(text):
-        return body
-    return _walk(body)
+    return body if _needs_nothing(body) else _walk(body)
+
+
+def _needs_nothing(body: object) -> bool:
+    """Whether the walk would keep the body as it is. Most bodies (a day of time-config
+    blocks, say) hold nothing it changes: one pass collects their names and strings, and a few
+    substring scans of them at C speed spare the walk (and a JSON dump, twice as slow)."""
+    texts: list[str] = []
+    stack = [body]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is dict:
+            texts.extend(value)
+            stack.extend(value.values())
+        elif kind is str:
+            texts.append(value)
+        elif kind is list:
+            stack.extend(value)
+        elif kind is float:
+            if not math.isfinite(value):
+                return False
+        elif kind is not int and kind is not bool and value is not None:
+            return False
+    try:
+        text = "\x01".join(texts)  # a separator in no word: no match spans two strings
+    except TypeError:  # a name that is not text
+        return False
+    lowered = text.lower()
+    return not any(word in lowered for word in _SUSPECT) and is_valid_unicode(text)
 
 
 def _walk(body: object) -> object:
