@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 from flask import Flask
@@ -66,10 +68,13 @@ def register_config(app: Flask, env: Mapping[str, str], overrides: dict) -> None
 
 
 def _engine_options(url: str) -> dict:
+    # JSON documents (96 blocks, journal entries) stored without the spaces json.dumps adds
+    # by default: a sixth fewer bytes, pages and write-ahead log to write.
+    options = {"json_serializer": partial(json.dumps, separators=(",", ":"))}
     if url.startswith("sqlite"):
         # A generous busy timeout lets concurrent writers queue instead of failing.
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+        return {**options, "connect_args": {"timeout": 30}}
+    return {**options, "pool_pre_ping": True}
 
 
 def register_extensions(app: Flask) -> None:

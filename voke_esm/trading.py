@@ -84,7 +84,9 @@ def guard():
         # it names one, in one query.
         g.plant_asked = _plant_asked()
         g.esm_client, g.esm_plant = trading_reads.client_from_token(
-            bearer_token(), _token_claims(), g.plant_asked)
+            bearer_token(), _token_claims(), g.plant_asked,
+            trading_reads.PlantRow if request.endpoint == "trading.plant_config"
+            else trading_reads.PlantBrief)  # only a config read shows the blocks
         client = g.esm_client
     else:  # the token endpoint: the client the submitted clientId names, if any
         client_id = _claimed_client_id()
@@ -101,7 +103,7 @@ def _plant_asked() -> str | None:
     return plant_id if plants.could_be_plant_id(plant_id) else None
 
 
-def _plant(plant_id: str) -> Plant | trading_reads.PlantRow:
+def _plant(plant_id: str) -> Plant | trading_reads.PlantRow | trading_reads.PlantBrief:
     """The caller's plant `plant_id` (settled); usually fetched by the guard with the client."""
     if plant_id == g.plant_asked:
         if g.esm_plant is None:
@@ -209,7 +211,7 @@ def _req_code_problems(value: object) -> list[str]:
     return ["configUpdateReqCode: must be 1 to 128 printable characters"]
 
 
-def _plant_summary(plant: Plant | trading_reads.ListedPlant) -> dict:
+def _plant_summary(plant: Plant | trading_reads.PlantBrief) -> dict:
     return {"plantId": plant.external_plant_id, "name": plant.name, "descr": plant.description,
             "fvePeakPowerKwp": plant.fve_peak_power_kwp, "capacityKwh": plant.capacity_kwh,
             "esiState": plant.esi_state, "configEnabled": plant.config_enabled,
