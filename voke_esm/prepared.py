@@ -49,8 +49,14 @@ class Prepared:
                 cursor.close()
         finally:
             connection.close()
-        return [tuple(f(value) if f else value for f, value in zip(convert, row, strict=True))
-                for row in fetched]
+        return [_converted(row, convert) for row in fetched] if convert else fetched
+
+
+def _converted(row: tuple, convert: list[tuple[int, Callable]]) -> tuple:
+    values = list(row)
+    for index, f in convert:
+        values[index] = f(values[index])
+    return tuple(values)
 
 
 class _Compiled:
@@ -65,14 +71,16 @@ class _Compiled:
         self._types = [column.type.dialect_impl(dialect) for column in
                        statement.selected_columns]
         self._dialect = dialect
-        self._converters: list[Callable | None] | None = None
+        self._converters: list[tuple[int, Callable]] | None = None
 
     def bind(self, params: Mapping[str, Any]) -> tuple | dict:
         values = {**self._defaults, **params}
         return tuple(values[name] for name in self._order) if self._order else values
 
-    def converters(self, description) -> list[Callable | None]:
+    def converters(self, description) -> list[tuple[int, Callable]]:
+        """(column index, conversion) for the columns that need one."""
         if self._converters is None:
-            self._converters = [kind.result_processor(self._dialect, column[1])
-                                for kind, column in zip(self._types, description, strict=True)]
+            processors = [kind.result_processor(self._dialect, column[1])
+                          for kind, column in zip(self._types, description, strict=True)]
+            self._converters = [(index, f) for index, f in enumerate(processors) if f]
         return self._converters
