@@ -53,6 +53,7 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install
+	@scripts/ensure-debian /usr/bin/wrk wrk "make bench (without it, a built-in load generator)" || true
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 	$(BIN)/python scripts/bench_simulation.py
 
