@@ -108,3 +108,25 @@ def test_readyz_passes_with_a_reachable_redis(tmp_path, database_url, redis_url)
                    RATELIMIT_KEY_PREFIX=f"voke-esm-test-{uuid.uuid4().hex[:8]}")
     with app_for(env) as app:
         assert get(app, "/readyz").json["checks"]["limiterStorage"] == "ok"
+
+
+def test_connections_the_server_dropped_are_replaced_before_use(tmp_path, postgres_database,
+                                                                monkeypatch):
+    """A server restart leaves the pool's connections dead: the next calls are still
+    answered, because a connection that sat idle is pinged and replaced (voke_esm/pool.py).
+    PostgreSQL only: SQLite has no server connection to lose."""
+    from voke_esm import pool
+
+    database_url = postgres_database
+    with app_for(base_env(tmp_path, database_url)) as app:
+        assert get(app, "/healthz").status_code == 200
+        assert app.test_client().get("/api/v1/voke-esm/openapi.json").status_code == 200
+        database = psycopg_url(database_url)
+        with psycopg.connect(database, autocommit=True) as admin:
+            dropped = admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchall()
+        assert dropped, "the app held no connection to drop"
+        monkeypatch.setattr(pool, "IDLE_BEFORE_PING", 0.0)  # as if they had sat idle
+        for _ in range(3):
+            assert get(app, "/healthz").json == {"status": "ok", "checks": {"database": "ok"}}

@@ -74,11 +74,12 @@ def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         # A generous busy timeout lets concurrent writers queue instead of failing.
         return {**options, "connect_args": {"timeout": 30}}
-    return {**options, "pool_pre_ping": True}
+    return options  # a connection idle in the pool is pinged before use: see pool.py
 
 
 def register_extensions(app: Flask) -> None:
     from . import (
+        pool,  # noqa: F401 - pings server connections that sat idle
         rate_limit,
         sqlite,  # noqa: F401 - registers the SQLite connection pragmas
     )

@@ -39,7 +39,13 @@ class Prepared:
             compiled = self._compiled[engine.dialect.name] = _Compiled(self.statement,
                                                                        engine.dialect)
         connection = engine.raw_connection()  # from the pool; rolled back when returned
+        driver = connection.dbapi_connection
+        # psycopg would BEGIN before the SELECT, and the pool would send a ROLLBACK when the
+        # connection comes back: one SELECT needs neither round trip.
+        alone = getattr(driver, "autocommit", None) is False
         try:
+            if alone:
+                driver.autocommit = True
             cursor = connection.cursor()
             try:
                 cursor.execute(compiled.sql, compiled.bind(params))
@@ -47,6 +53,8 @@ class Prepared:
                 convert = compiled.converters(cursor.description)
             finally:
                 cursor.close()
+                if alone:
+                    driver.autocommit = False
         finally:
             connection.close()
         return [_converted(row, convert) for row in fetched] if convert else fetched
