@@ -60,6 +60,57 @@ class Prepared:
         return [_converted(row, convert) for row in fetched] if convert else fetched
 
 
+class PreparedWrite:
+    """One INSERT, UPDATE or DELETE compiled per dialect, run on a cursor the caller holds
+    (in the caller's transaction). Bound values: plain str, int or None."""
+
+    def __init__(self, statement):
+        self.statement = statement
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict]] = {}
+
+    def execute(self, cursor, dialect: Dialect, params: Mapping[str, Any]) -> None:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            done = self.statement.compile(dialect=dialect)
+            compiled = self._compiled[dialect.name] = (
+                done.string, tuple(done.positiontup) if done.positional else None,
+                dict(done.params))
+        sql, order, defaults = compiled
+        values = {**defaults, **params}
+        cursor.execute(sql, tuple(values[name] for name in order) if order else values)
+
+
+class PreparedInsert:
+    """One INSERT of every column of a table, compiled per dialect, its values converted by
+    their column types: for many rows at once on a connection the caller holds (the journal
+    writer's hundreds a flush, which SQLAlchemy's per-row parameter handling doubled)."""
+
+    def __init__(self, table: sa.Table, columns: list[str]):
+        self.table = table
+        self.columns = columns
+        self._compiled: dict[str, tuple[str, list[Callable | None], bool]] = {}
+
+    def executemany(self, cursor, dialect: Dialect, rows: list[Mapping[str, Any]]) -> None:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = self._compile(dialect)
+        sql, convert, positional = compiled
+        values = [[f(row[name]) if f else row[name] for name, f in zip(
+            self.columns, convert, strict=True)] for row in rows]
+        cursor.executemany(sql, values if positional else [
+            dict(zip(self.columns, row, strict=True)) for row in values])
+
+    def _compile(self, dialect: Dialect) -> tuple[str, list[Callable | None], bool]:
+        statement = sa.insert(self.table).values(
+            {name: sa.bindparam(name, type_=self.table.c[name].type) for name in self.columns})
+        compiled = statement.compile(dialect=dialect)
+        if compiled.positional:
+            assert list(compiled.positiontup) == self.columns, "columns bound out of order"
+        convert = [self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                   for name in self.columns]
+        return compiled.string, convert, compiled.positional
+
+
 def _converted(row: tuple, convert: list[tuple[int, Callable]]) -> tuple:
     values = list(row)
     for index, f in convert:

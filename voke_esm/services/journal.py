@@ -15,6 +15,7 @@ from ..credentials import SECRET_PREFIX
 from ..errors import NotFound
 from ..extensions import db
 from ..models import JournalEntry, utcnow
+from ..prepared import PreparedInsert, PreparedWrite
 from ..sqlite import one_writer
 from ..validation import is_valid_unicode
 from .journal_buffer import buffer_for
@@ -24,6 +25,11 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 REDACTED = "[redacted]"
 _COLUMNS = [column.key for column in JournalEntry.__table__.columns if column.key != "id"]
+_INSERT = PreparedInsert(JournalEntry.__table__, _COLUMNS)
+_ENTRIES = JournalEntry.__table__
+_PRUNE = PreparedWrite(sa.delete(_ENTRIES).where(
+    _ENTRIES.c.id <= sa.select(sa.func.max(_ENTRIES.c.id)).scalar_subquery()
+    - sa.bindparam("keep")))
 SECRET_KEY_WORDS = ("secret", "password", "token")
 # Shapes, whatever the key or place: a client secret (credentials.py) and a JWT (its header
 # is base64url JSON, so it starts with "eyJ").
@@ -178,18 +184,27 @@ def _write(rows: list[dict]) -> None:
     newest id minus the number kept: the DELETE reads no more than the rows it removes, and
     pruning costs the same per call whether the table holds five thousand rows or a million."""
     keep = current_app.config["VOKE_ESM_JOURNAL_KEEP"]
+    engine = db.engine
+    try:
+        connection = engine.raw_connection()
+    except Exception:  # noqa: BLE001 - the journal is a diagnostic, never a failure
+        log.warning("Could not write the request journal", exc_info=True)
+        return
     try:
         with one_writer(db.session):
-            if db.session.get_bind().dialect.name == "postgresql":
+            cursor = connection.cursor()
+            if engine.dialect.name == "postgresql":
                 # A diagnostic need not wait for its WAL flush; a crash may lose the last few.
-                db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
-            db.session.execute(sa.insert(JournalEntry.__table__), rows)
-            last = db.session.scalar(sa.select(sa.func.max(JournalEntry.id)))
-            db.session.execute(sa.delete(JournalEntry).where(JournalEntry.id <= last - keep))
-            db.session.commit()
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            _INSERT.executemany(cursor, engine.dialect, rows)
+            _PRUNE.execute(cursor, engine.dialect, {"keep": keep})
+            cursor.close()
+            connection.commit()
     except Exception:  # noqa: BLE001 - the journal is a diagnostic, never a failure
-        db.session.rollback()
+        connection.rollback()
         log.warning("Could not write the request journal", exc_info=True)
+    finally:
+        connection.close()
 
 
 TRADING_PATH = "/api/v1/voke-esm/trading/"
