@@ -130,3 +130,31 @@ def test_connections_the_server_dropped_are_replaced_before_use(tmp_path, postgr
         monkeypatch.setattr(pool, "IDLE_BEFORE_PING", 0.0)  # as if they had sat idle
         for _ in range(3):
             assert get(app, "/healthz").json == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_healthz_reports_a_database_gone_once_its_last_answer_is_a_second_old(
+        tmp_path, monkeypatch):
+    """/healthz asks the database at most once a second per worker (readyz every time); a
+    database that stopped answering shows as soon as the last answer has aged."""
+    from voke_esm import health
+
+    if not POSTGRES_URL:
+        skip_or_fail("PostgreSQL half skipped: set VOKE_ESM_TEST_POSTGRES_URL")
+    import sqlalchemy as sa
+
+    name = f"voke_esm_gone_{uuid.uuid4().hex[:12]}"
+    admin = psycopg_url(POSTGRES_URL)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = sa.make_url(POSTGRES_URL).set(database=name).render_as_string(False)
+    monkeypatch.setattr(health, "FRESH_FOR", 60.0)  # a slow machine must not age the answer
+    with app_for(base_env(tmp_path, url)) as app:
+        assert get(app, "/healthz").status_code == 200
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        assert get(app, "/readyz").status_code == 503
+        assert get(app, "/healthz").status_code == 200  # its last answer is still fresh
+        monkeypatch.setattr(health, "FRESH_FOR", 0.0)
+        response = get(app, "/healthz")
+    assert response.status_code == 503
+    assert response.json["checks"] == {"database": "unreachable (OperationalError)"}
