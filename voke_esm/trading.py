@@ -83,10 +83,12 @@ def guard():
         # The one place the caller is resolved: the client, and the plant the call names when
         # it names one, in one query.
         g.plant_asked = _plant_asked()
-        g.esm_client, g.esm_plant = trading_reads.client_from_token(
+        listing = request.endpoint == "trading.plant_list"
+        g.esm_client, g.esm_plants = trading_reads.client_from_token(
             bearer_token(), _token_claims(), g.plant_asked,
             trading_reads.PlantRow if request.endpoint == "trading.plant_config"
-            else trading_reads.PlantBrief)  # only a config read shows the blocks
+            else trading_reads.PlantBrief,  # only a config read shows the blocks
+            every_plant=listing)
         client = g.esm_client
     else:  # the token endpoint: the client the submitted clientId names, if any
         client_id = _claimed_client_id()
@@ -106,9 +108,9 @@ def _plant_asked() -> str | None:
 def _plant(plant_id: str) -> Plant | trading_reads.PlantRow | trading_reads.PlantBrief:
     """The caller's plant `plant_id` (settled); usually fetched by the guard with the client."""
     if plant_id == g.plant_asked:
-        if g.esm_plant is None:
+        if not g.esm_plants:
             raise plants.plant_not_found(plant_id)
-        return trading_reads.settled(g.esm_plant)
+        return trading_reads.settled(g.esm_plants[0])
     return plants.find_client_plant(g.esm_client.client_id, plant_id)
 
 
@@ -176,8 +178,7 @@ def token():
 
 @bp.get("/plant/list")
 def plant_list():
-    return [_plant_summary(plant)
-            for plant in trading_reads.plants_of_client(g.esm_client.client_id)]
+    return [_plant_summary(trading_reads.settled(plant)) for plant in g.esm_plants]
 
 
 @bp.get("/plant/config")

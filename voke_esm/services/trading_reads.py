@@ -37,24 +37,23 @@ _CLIENT_BY_ID = Prepared(sa.select(*_CLIENT_COLUMNS)
                          .where(EsmClient.client_id == sa.bindparam("client_id")))
 
 
-def _client_and_plant(plant_fields: tuple[str, ...]) -> Prepared:
+def _client_and_plants(plant_fields: tuple[str, ...], every_plant: bool) -> Prepared:
     """The client still active at the token's generation and (outer-joined) its plant with
-    the asked external id: both lookups use a unique index."""
-    return Prepared(
-        sa.select(*_CLIENT_COLUMNS, *[getattr(Plant, name) for name in plant_fields])
-        .select_from(EsmClient)
-        .outerjoin(Plant, sa.and_(Plant.client_id == EsmClient.client_id,
-                                  Plant.external_plant_id == sa.bindparam("plant_id")))
-        .where(EsmClient.client_id == sa.bindparam("sub"), EsmClient.active.is_(True),
-               EsmClient.generation == sa.bindparam("gen")))
+    the asked external id, or every plant of it in list order: each lookup uses a unique
+    index."""
+    on = Plant.client_id == EsmClient.client_id
+    if not every_plant:
+        on = sa.and_(on, Plant.external_plant_id == sa.bindparam("plant_id"))
+    query = (sa.select(*_CLIENT_COLUMNS, *[getattr(Plant, name) for name in plant_fields])
+             .select_from(EsmClient).outerjoin(Plant, on)
+             .where(EsmClient.client_id == sa.bindparam("sub"), EsmClient.active.is_(True),
+                    EsmClient.generation == sa.bindparam("gen")))
+    return Prepared(query.order_by(Plant.external_plant_id) if every_plant else query)
 
 
-_CLIENT_AND_PLANT = {PlantRow: _client_and_plant(PlantRow._fields),
-                     PlantBrief: _client_and_plant(PlantBrief._fields)}
-_PLANTS_OF_CLIENT = Prepared(
-    sa.select(*[getattr(Plant, name) for name in PlantBrief._fields])
-    .where(Plant.client_id == sa.bindparam("client_id"))
-    .order_by(Plant.external_plant_id))
+_CLIENT_AND_PLANTS = {(shape, every): _client_and_plants(shape._fields, every)
+                      for shape, every in ((PlantRow, False), (PlantBrief, False),
+                                           (PlantBrief, True))}
 
 
 def client_by_id(client_id: str) -> CallerClient | None:
@@ -69,22 +68,25 @@ def client_by_id(client_id: str) -> CallerClient | None:
 
 
 def client_from_token(token: str | None, claims: dict | None, plant_id: str | None = None,
-                      shape: type = PlantRow) -> tuple[CallerClient, PlantRow | None]:
+                      shape: type = PlantRow, every_plant: bool = False,
+                      ) -> tuple[CallerClient, list]:
     """The client a bearer token speaks for, if it is valid and not revoked since issue
-    (None: no bearer credentials were sent), with its plant `plant_id` (None: not found or not
-    asked) as a `shape` (PlantRow or PlantBrief), in one indexed query. `claims`: the
-    token's, verified by sandbox.token_claims."""
+    (None: no bearer credentials were sent), with its plant `plant_id` (none: not found or not
+    asked) or, `every_plant`, all its plants in list order, each a `shape` (PlantRow or
+    PlantBrief), in one indexed query. `claims`: the token's, verified by
+    sandbox.token_claims."""
     if token is None:
         raise Unauthorized("Missing bearer token")
-    row = None
+    rows = []
     if claims is not None:
-        row = _CLIENT_AND_PLANT[shape].first({"sub": claims["sub"], "gen": claims["gen"],
-                                              "plant_id": plant_id})
-    client = CallerClient._make(row[:len(CLIENT_FIELDS)]) if row is not None else None
+        params = {"sub": claims["sub"], "gen": claims["gen"]}
+        rows = _CLIENT_AND_PLANTS[shape, every_plant].all(
+            params if every_plant else {**params, "plant_id": plant_id})
+    client = CallerClient._make(rows[0][:len(CLIENT_FIELDS)]) if rows else None
     if client is None or not _live_on_clock(claims, client):
         raise Unauthorized("Invalid or expired access token", challenge=INVALID_TOKEN_CHALLENGE)
-    plant = row[len(CLIENT_FIELDS):]
-    return client, shape._make(plant) if plant[0] is not None else None
+    return client, [shape._make(row[len(CLIENT_FIELDS):]) for row in rows
+                    if row[len(CLIENT_FIELDS)] is not None]
 
 
 def _live_on_clock(claims: dict, client: CallerClient) -> bool:
@@ -93,12 +95,6 @@ def _live_on_clock(claims: dict, client: CallerClient) -> bool:
     except tokens.InvalidToken:
         return False
     return True
-
-
-def plants_of_client(client_id: str) -> list:
-    """The client's plants in the order the list shows them, each settled."""
-    return [settled(PlantBrief._make(row))
-            for row in _PLANTS_OF_CLIENT.all({"client_id": client_id})]
 
 
 def settled(plant):
