@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
+import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from tests.conftest import POSTGRES_URL, app_for, base_env, close_app, psycopg_url, skip_or_fail
@@ -55,17 +58,24 @@ def empty_database(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
+    with scratch_postgres_database("empty") as url:
+        yield url
+
+
+@contextmanager
+def scratch_postgres_database(label: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database (its URL), dropped afterwards if a test has not."""
     if not POSTGRES_URL:
         skip_or_fail("PostgreSQL half skipped: set VOKE_ESM_TEST_POSTGRES_URL")
-    import sqlalchemy as sa
-
-    name = f"voke_esm_test_empty_{uuid.uuid4().hex[:12]}"
+    name = f"voke_esm_test_{label}_{uuid.uuid4().hex[:12]}"
     admin = psycopg_url(POSTGRES_URL)
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    try:
+        yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_readyz_fails_until_the_database_is_migrated_to_head(tmp_path, empty_database):
@@ -138,19 +148,11 @@ def test_healthz_reports_a_database_gone_once_its_last_answer_is_a_second_old(
     database that stopped answering shows as soon as the last answer has aged."""
     from voke_esm import health
 
-    if not POSTGRES_URL:
-        skip_or_fail("PostgreSQL half skipped: set VOKE_ESM_TEST_POSTGRES_URL")
-    import sqlalchemy as sa
-
-    name = f"voke_esm_gone_{uuid.uuid4().hex[:12]}"
-    admin = psycopg_url(POSTGRES_URL)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = sa.make_url(POSTGRES_URL).set(database=name).render_as_string(False)
     monkeypatch.setattr(health, "FRESH_FOR", 60.0)  # a slow machine must not age the answer
-    with app_for(base_env(tmp_path, url)) as app:
+    with scratch_postgres_database("gone") as url, app_for(base_env(tmp_path, url)) as app:
         assert get(app, "/healthz").status_code == 200
-        with psycopg.connect(admin, autocommit=True) as connection:
+        name = sa.make_url(url).database
+        with psycopg.connect(psycopg_url(POSTGRES_URL), autocommit=True) as connection:
             connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         assert get(app, "/readyz").status_code == 503
         assert get(app, "/healthz").status_code == 200  # its last answer is still fresh
