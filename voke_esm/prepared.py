@@ -1,10 +1,11 @@
-"""Reads on the trading hot path, run on the driver's cursor.
+"""Statements on hot paths (the trading reads, the journal writer), run on the driver's cursor.
 
 SQLAlchemy builds each statement and compiles it once per dialect, and each column's type
-still converts what the driver returns (UUIDs, times, JSON documents); what is skipped is the
-ORM and the per-call result machinery, which cost three to four times the query itself on
-SQLite (70 of 90 µs for one indexed row). Values bound must be plain str, int or None: no
-bind conversion is applied.
+still converts what the driver returns (UUIDs, times, JSON documents) or, for the journal's
+INSERT, what it is given; what is skipped is the ORM and the per-call parameter and result
+machinery, which cost three to four times the query itself on SQLite (70 of 90 µs for one
+indexed row). Values bound to a SELECT, UPDATE or DELETE must be plain str, int or None: no
+bind conversion is applied to them.
 """
 
 from __future__ import annotations
@@ -66,18 +67,13 @@ class PreparedWrite:
 
     def __init__(self, statement):
         self.statement = statement
-        self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict]] = {}
+        self._compiled: dict[str, _Compiled] = {}
 
     def execute(self, cursor, dialect: Dialect, params: Mapping[str, Any]) -> None:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
-            done = self.statement.compile(dialect=dialect)
-            compiled = self._compiled[dialect.name] = (
-                done.string, tuple(done.positiontup) if done.positional else None,
-                dict(done.params))
-        sql, order, defaults = compiled
-        values = {**defaults, **params}
-        cursor.execute(sql, tuple(values[name] for name in order) if order else values)
+            compiled = self._compiled[dialect.name] = _Compiled(self.statement, dialect)
+        cursor.execute(compiled.sql, compiled.bind(params))
 
 
 class PreparedInsert:
@@ -119,16 +115,17 @@ def _converted(row: tuple, convert: list[tuple[int, Callable]]) -> tuple:
 
 
 class _Compiled:
-    """A statement's SQL for one dialect, and its columns' conversions (which depend on the
-    driver's type codes, known once the statement has run)."""
+    """A statement's SQL for one dialect, its parameters in the driver's style, and (for a
+    SELECT) its columns' conversions, which depend on the driver's type codes, known once the
+    statement has run."""
 
-    def __init__(self, statement: sa.Select, dialect: Dialect):
+    def __init__(self, statement, dialect: Dialect):
         compiled = statement.compile(dialect=dialect)
         self.sql = compiled.string
         self._order = tuple(compiled.positiontup) if compiled.positional else None
         self._defaults = dict(compiled.params)
         self._types = [column.type.dialect_impl(dialect) for column in
-                       statement.selected_columns]
+                       getattr(statement, "selected_columns", ())]  # none for a DELETE
         self._dialect = dialect
         self._converters: list[tuple[int, Callable]] | None = None
 
