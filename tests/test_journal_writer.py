@@ -78,3 +78,24 @@ def test_a_kill_9_loses_at_most_the_last_second_of_calls(app, env, sandbox):
     print(f"kill -9: {len(lost)} of {len(answered)} answered calls lost, the oldest answered "
           f"{oldest_loss:.2f} s before the kill")
     assert oldest_loss <= 1.0
+
+
+def test_a_forked_worker_starts_with_an_empty_buffer_of_its_own(app, client, sandbox):
+    """gunicorn forks workers from a master that may have built the app: a child must neither
+    write the parent's queued entries a second time nor wait on the parent's writer thread."""
+    from voke_esm.services import journal_buffer
+
+    token = sandbox.token(sandbox.enabled())
+    assert client.get(CONFIG, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    buffer = app.extensions["voke_esm_journal"]
+    with buffer._lock:  # a call's entry waits in the parent, its writer thread running
+        assert buffer._rows and buffer._thread is not None
+        pid = os.fork()
+        if pid == 0:  # the child: no assertion may escape into pytest's own process
+            fine = buffer._rows == [] and buffer._thread is None
+            buffer.add({"n": 1})  # the lock, reset, does not deadlock
+            os._exit(0 if fine and buffer._rows == [{"n": 1}] and journal_buffer._buffers else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    buffer.flush()
+    assert {"plantId=PLANT-001"} <= journaled_queries(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from flask import Flask
@@ -20,10 +20,28 @@ MIGRATIONS = ROOT / "migrations"
 __all__ = ["ConfigError", "create_app", "register_migrations"]
 
 
+class SandboxFlask(Flask):
+    """Flask asks `inspect` whether each hook and view it runs is a coroutine function, seven
+    times a trading call; the answer never changes for a function, so it is remembered (for
+    as many functions as an app registers: a closure made per request is not kept)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sync: dict[Callable, Callable] = {}
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        sync = self._sync.get(func)
+        if sync is None:
+            sync = super().ensure_sync(func)
+            if len(self._sync) < 256:
+                self._sync[func] = sync
+        return sync
+
+
 def create_app(env: Mapping[str, str] | None = None, **overrides) -> Flask:
     """Build the app from `env` (default: the process environment) plus explicit overrides."""
-    app = Flask(__name__, instance_path=str(ROOT / "instance"),
-                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app = SandboxFlask(__name__, instance_path=str(ROOT / "instance"),
+                       template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     register_config(app, os.environ if env is None else env, overrides)
     register_request_guards(app)
     register_extensions(app)
@@ -80,6 +98,7 @@ def register_extensions(app: Flask) -> None:
     from . import (
         pool,  # noqa: F401 - pings server connections that sat idle
         rate_limit,
+        read_memo,
         sqlite,  # noqa: F401 - registers the SQLite connection pragmas
     )
     from .auth.identity import ServerSessionCookie
@@ -88,6 +107,8 @@ def register_extensions(app: Flask) -> None:
     from .vault import derive_keys
 
     db.init_app(app)
+    with app.app_context():
+        read_memo.init_app(app, db.engine)
     csrf.init_app(app)
     rate_limit.init_app(app)
     app.json = ApiJSONProvider(app)

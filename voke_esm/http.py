@@ -45,10 +45,25 @@ SECURITY_HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+_COMPACT = {"separators": (",", ":")}  # what DefaultJSONProvider.response passes out of debug
+
+
 class ApiJSONProvider(DefaultJSONProvider):
     """ISO 8601 UTC times and UUIDs as strings; keys keep the order they were stored in."""
 
     sort_keys = False
+
+    def __init__(self, app: Flask):
+        super().__init__(app)
+        # json.dumps builds an encoder per call whenever it is given options; every answer is
+        # compact, so one encoder serves them all.
+        self._compact = json.JSONEncoder(default=self.default, ensure_ascii=self.ensure_ascii,
+                                         sort_keys=self.sort_keys, separators=(",", ":"))
+
+    def dumps(self, obj, **kwargs) -> str:
+        if kwargs == _COMPACT:
+            return self._compact.encode(obj)
+        return super().dumps(obj, **kwargs)
 
     @staticmethod
     def default(o):
@@ -116,10 +131,12 @@ def query_arg(name: str, required: bool = False) -> str | None:
     return value
 
 
-def bearer_token() -> str | None:
-    """The bearer token sent (scheme and token split on any whitespace); None when no bearer
-    credentials were sent; "" for `Bearer` with nothing after it, which is a malformed token."""
-    scheme, *rest = request.headers.get("Authorization", "").split(None, 1) or [""]
+def bearer_token(call=None) -> str | None:
+    """The bearer token sent with `call` (default: this request; scheme and token split on
+    any whitespace); None when no bearer credentials were sent; "" for `Bearer` with nothing
+    after it, which is a malformed token."""
+    environ = (call or request).environ
+    scheme, *rest = environ.get("HTTP_AUTHORIZATION", "").split(None, 1) or [""]
     if scheme.lower() != "bearer":
         return None
     return rest[0].strip() if rest else ""

@@ -14,24 +14,34 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.engine import Dialect
 
 from .extensions import db
 
 
 class Prepared:
-    """One SELECT, compiled per dialect on first use; answers tuples of converted values."""
+    """One SELECT, compiled per dialect on first use; answers tuples of converted values.
+    `remembered`: its answers are kept until a write (read_memo.py); callers must not change
+    them."""
 
-    def __init__(self, statement: sa.Select):
+    def __init__(self, statement: sa.Select, remembered: bool = False):
         self.statement = statement
+        self.remembered = remembered
         self._compiled: dict[str, _Compiled] = {}
 
     def first(self, params: Mapping[str, Any]) -> tuple | None:
-        rows = self._run(params, one=True)
+        rows = self._answer(params, one=True)
         return rows[0] if rows else None
 
     def all(self, params: Mapping[str, Any]) -> list[tuple]:
-        return self._run(params, one=False)
+        return self._answer(params, one=False)
+
+    def _answer(self, params: Mapping[str, Any], one: bool) -> list[tuple]:
+        memo = current_app.extensions.get("voke_esm_read_memo") if self.remembered else None
+        if memo is None:
+            return self._run(params, one)
+        return memo.get((self, one, *sorted(params.items())), lambda: self._run(params, one))
 
     def _run(self, params: Mapping[str, Any], one: bool) -> list[tuple]:
         engine = db.engine

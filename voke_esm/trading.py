@@ -5,6 +5,7 @@ Guard order: loopback (refused callers use no quota) -> rate limit per client ->
 
 from __future__ import annotations
 
+import json
 import time
 
 from flask import Blueprint, current_app, g, request
@@ -21,103 +22,99 @@ bp = Blueprint("trading", __name__, url_prefix="/api/v1/voke-esm/trading")
 csrf.exempt(bp)
 
 
-def _not_loopback() -> bool:
-    return not is_loopback(request.remote_addr)
-
-
-def _token_claims() -> dict | None:
+def _token_claims(call, state) -> dict | None:
     """The claims of the bearer token, verified once per call (None: missing or not valid)."""
-    if "token_claims" not in g:
-        g.token_claims = sandbox.token_claims(bearer_token() or "")
-    return g.token_claims
+    if "token_claims" not in state:
+        state.token_claims = sandbox.token_claims(bearer_token(call) or "")
+    return state.token_claims
 
 
-def _claimed_client_id() -> str | None:
+def _claimed_client_id(call, state) -> str | None:
     """Who the caller says it is: the submitted clientId on the token endpoint, else the sub
     of a well-signed token (revocation is checked later, by the bearer guard)."""
-    if "claimed_client_id" not in g:
+    if "claimed_client_id" not in state:
         client_id = None
-        if request.endpoint == "trading.token":
+        if call.endpoint == "trading.token":
             body = request_json()
             client_id = (body.get("clientId") if isinstance(body, dict)
                          else oauth2.claimed_client_id())
         else:
-            claims = _token_claims()
+            claims = _token_claims(call, state)
             client_id = claims["sub"] if claims else None
         valid = isinstance(client_id, str) and 0 < len(client_id) <= 120
-        g.claimed_client_id = client_id if valid else None
-    return g.claimed_client_id
+        state.claimed_client_id = client_id if valid else None
+    return state.claimed_client_id
 
 
-def _rate_limit_key() -> str:
-    client_id = _claimed_client_id()
-    return f"client:{client_id}" if client_id else f"address:{request.remote_addr}"
-
-
-def _check_rate_limit() -> None:
+def _check_rate_limit(call, state, expression: str) -> None:
     """One moving-window hit per call. Token requests are counted apart from the bearer
     calls: anyone on loopback can name a client's (public) clientId with a wrong secret, and
     that must not use up the API calls of the client's valid token."""
-    expression = current_app.config["VOKE_ESM_RATE_LIMIT"]
+    client_id = _claimed_client_id(call, state)
     decision = rate_limit.limiter().hit(
-        expression, "voke-esm-token" if request.endpoint == "trading.token"
-        else "voke-esm-trading", _rate_limit_key())
-    g.rate_limit_headers = decision.headers
+        expression, "voke-esm-token" if call.endpoint == "trading.token"
+        else "voke-esm-trading",
+        f"client:{client_id}" if client_id else f"address:{call.remote_addr}")
+    state.rate_limit_headers = decision.headers
     if not decision.allowed:
         raise DomainError("TOO_MANY_REQUESTS", f"Rate limit exceeded: {expression}")
 
 
+# The proxies (request, g, current_app) are resolved once per hook: a trading call read them
+# some forty times, at about a microsecond each.
 @bp.before_request
 def guard():
-    g.started = time.perf_counter()
-    if not current_app.config["VOKE_ESM_ENABLED"]:
+    call, state, config = request._get_current_object(), g._get_current_object(), \
+        current_app.config
+    state.started = time.perf_counter()
+    if not config["VOKE_ESM_ENABLED"]:
         raise DomainError("SERVICE_UNAVAILABLE", "Voke ESM is disabled (VOKE_ESM_ENABLED=false)")
-    if _not_loopback():
+    if not is_loopback(call.remote_addr):
         raise DomainError("FORBIDDEN", "Voke ESM answers loopback callers only")
-    _check_rate_limit()
-    if request.endpoint != "trading.token":
-        if "access_token" in request.args:  # RFC 6750 §2.3: URLs end up in logs and caches
+    _check_rate_limit(call, state, config["VOKE_ESM_RATE_LIMIT"])
+    endpoint = call.endpoint
+    if endpoint != "trading.token":
+        if "access_token" in call.args:  # RFC 6750 §2.3: URLs end up in logs and caches
             raise DomainError("BAD_REQUEST", "Send the access token in the Authorization "
                               "header, not in the query string",
                               headers={"WWW-Authenticate": INVALID_REQUEST_CHALLENGE})
         # The one place the caller is resolved: the client, and the plant the call names when
         # it names one, in one query.
-        g.plant_asked = _plant_asked()
-        listing = request.endpoint == "trading.plant_list"
-        g.esm_client, g.esm_plants = trading_reads.client_from_token(
-            bearer_token(), _token_claims(), g.plant_asked,
-            trading_reads.PlantRow if request.endpoint == "trading.plant_config"
+        state.plant_asked = _plant_asked(call)
+        state.esm_client, state.esm_plants = trading_reads.client_from_token(
+            bearer_token(call), _token_claims(call, state), state.plant_asked,
+            trading_reads.PlantRow if endpoint == "trading.plant_config"
             else trading_reads.PlantBrief,  # only a config read shows the blocks
-            every_plant=listing)
-        client = g.esm_client
+            every_plant=endpoint == "trading.plant_list")
+        client = state.esm_client
     else:  # the token endpoint: the client the submitted clientId names, if any
-        client_id = _claimed_client_id()
+        client_id = _claimed_client_id(call, state)
         client = trading_reads.client_by_id(client_id) if client_id is not None else None
-    return fault_injection.intercept(client.client_id if client else _claimed_client_id(),
-                                     client.fault_rules_version if client else 0)
+    return fault_injection.intercept(
+        client.client_id if client else _claimed_client_id(call, state),
+        client.fault_rules_version if client else 0)
 
 
-def _plant_asked() -> str | None:
+def _plant_asked(call) -> str | None:
     """The plantId a call names (query or body), if it could name a plant at all."""
-    body = request_json() if request.method == "POST" else None
-    plant_id = (body.get("plantId") if isinstance(body, dict)
-                else request.args.get("plantId"))
+    body = request_json() if call.method == "POST" else None
+    plant_id = body.get("plantId") if isinstance(body, dict) else call.args.get("plantId")
     return plant_id if plants.could_be_plant_id(plant_id) else None
 
 
 def _plant(plant_id: str) -> Plant | trading_reads.PlantRow | trading_reads.PlantBrief:
     """The caller's plant `plant_id` (settled); usually fetched by the guard with the client."""
-    if plant_id == g.plant_asked:
-        if not g.esm_plants:
+    state = g._get_current_object()
+    if plant_id == state.plant_asked:
+        if not state.esm_plants:
             raise plants.plant_not_found(plant_id)
-        return trading_reads.settled(g.esm_plants[0])
-    return plants.find_client_plant(g.esm_client.client_id, plant_id)
+        return trading_reads.settled(state.esm_plants[0])
+    return plants.find_client_plant(state.esm_client.client_id, plant_id)
 
 
-def record_in_journal(response):
+def record_in_journal(call, state, response):
     """What a loopback caller sent and got, for QA; callers refused by the loopback guard are
     not recorded, so they cannot fill the journal."""
-    call = request._get_current_object()  # read a dozen times below: once through the proxy
     if not is_loopback(call.remote_addr) or not current_app.config.get("VOKE_ESM_JOURNAL", True):
         return response
     body = None
@@ -129,7 +126,8 @@ def record_in_journal(response):
         call.method == "POST" or response.status_code >= 400) else None)
     plant_id = call.args.get("plantId") or (body.get("plantId") if isinstance(body, dict)
                                              else None)
-    client_id = _claimed_client_id()
+    client_id = _claimed_client_id(call, state)
+    started = state.get("started")
     journal.record(
         client_id=journal.clean(client_id, 120) if client_id else None,
         remote_addr=call.remote_addr or "", method=call.method,
@@ -142,8 +140,8 @@ def record_in_journal(response):
         status=response.status_code,
         outcome=(answer.get("resultCode") or answer.get("code") or answer.get("error"))
         if isinstance(answer, dict) else None,
-        duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
-        faults=g.get("faults_fired"), request_headers=journal.safe_headers(call.environ),
+        duration_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
+        faults=state.get("faults_fired"), request_headers=journal.safe_headers(call.environ),
         response_body=journal.safe_answer(response))
     return response
 
@@ -152,9 +150,11 @@ def record_in_journal(response):
 def finish(response):
     """A lost answer replaces the real one; X-RateLimit-* on every counted call (429 or not);
     an injected fault's own headers override them; the journal records what Voke gets."""
+    state = g._get_current_object()
     response = fault_injection.lose_answer(response)
-    response.headers.update(g.get("rate_limit_headers", ()))
-    return record_in_journal(fault_injection.final_headers(response))
+    response.headers.update(state.get("rate_limit_headers", ()))
+    return record_in_journal(request._get_current_object(), state,
+                             fault_injection.final_headers(response))
 
 
 def _text(body: object, key: str) -> str | None:
@@ -184,9 +184,19 @@ def plant_list():
 @bp.get("/plant/config")
 def plant_config():
     plant = _plant(query_arg("plantId", required=True))
-    return {"plantId": plant.external_plant_id, "version": plant.config_version,
-            "configEnabled": plant.config_enabled, "esiState": plant.esi_state,
-            "timeConfigs": plant.time_configs}
+    answer = {"plantId": plant.external_plant_id, "version": plant.config_version,
+              "configEnabled": plant.config_enabled, "esiState": plant.esi_state}
+    if isinstance(plant.time_configs, str):  # the stored JSON text (trading_reads)
+        return _with_json_text(answer, "timeConfigs", plant.time_configs)
+    return {**answer, "timeConfigs": plant.time_configs}
+
+
+def _with_json_text(answer: dict, name: str, text: str):
+    """`answer` with a last member whose value is JSON text already, as stored in compact
+    form: spliced in as it is, not parsed and dumped again (96 blocks are 10 KB)."""
+    head = current_app.json.dumps(answer, separators=(",", ":"))
+    return current_app.response_class(f"{head[:-1]},{json.dumps(name)}:{text}}}\n",
+                                      mimetype=current_app.json.mimetype)
 
 
 @bp.post("/plant/config/update")

@@ -21,7 +21,8 @@ class ServerSessionCookie(SecureCookieSessionInterface):
 
     def open_session(self, app, request):
         # Most calls (Voke's, health checks) carry no cookie: no signer needs building.
-        if not request.cookies.get(self.get_cookie_name(app)):
+        if "HTTP_COOKIE" not in request.environ or not request.cookies.get(
+                self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
 

@@ -6,6 +6,7 @@ delayed applies fall due on it. The offset only moves forward, or back to 0 with
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -24,6 +25,11 @@ CLOCK_FIELDS = {"clientId", "advanceSeconds", "reset", "tokenTtlSeconds"}
 def now(client: EsmClient) -> datetime:
     """The client's now (timezone-aware UTC)."""
     return utcnow() + timedelta(seconds=client.clock_offset_seconds)
+
+
+def timestamp(client) -> float:
+    """The client's now as a Unix time: what token lifetimes are checked against."""
+    return time.time() + client.clock_offset_seconds
 
 
 def now_for(client_id: str) -> datetime:

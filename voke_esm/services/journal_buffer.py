@@ -32,15 +32,18 @@ class JournalBuffer:
         self.app = app
         self.write = write  # stores a list of rows; runs inside an app context
         self._rows: list[dict] = []
-        self._lock = threading.Lock()  # guards _rows, _thread, _pid
+        self._lock = threading.Lock()  # guards _rows and _thread
         self._flush_lock = threading.Lock()  # one flush at a time, so rows stay in order
         self._thread: threading.Thread | None = None
-        self._pid = os.getpid()
+
+    def forget(self) -> None:
+        """In a forked child: the parent's rows and thread are not ours."""
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._rows, self._thread = [], None
 
     def add(self, row: dict) -> None:
         with self._lock:
-            if self._pid != os.getpid():  # forked: the parent's rows and thread are not ours
-                self._pid, self._rows, self._thread = os.getpid(), [], None
             self._rows.append(row)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="voke-esm-journal",
@@ -83,4 +86,12 @@ def flush_all() -> None:
         buffer.flush()
 
 
+def _forget_all() -> None:
+    global _create_lock
+    _create_lock = threading.Lock()  # another thread may have held it at the fork
+    for buffer in list(_buffers):
+        buffer.forget()
+
+
 atexit.register(flush_all)
+os.register_at_fork(after_in_child=_forget_all)  # not a getpid() on every call

@@ -150,7 +150,7 @@ def issue_client_token(client: EsmClient | CallerClient) -> tuple[str, int]:
     """A token issued on the client's clock, living the client's token lifetime."""
     ttl = clock.token_ttl(client)
     token = tokens.issue(tokens.ESM, current_app.config["JWT_SECRET"], client.client_id, ttl,
-                         now=clock.now(client).timestamp(), gen=client.generation)
+                         now=clock.timestamp(client), gen=client.generation)
     return token, ttl
 
 

@@ -34,7 +34,8 @@ PlantBrief = namedtuple("PlantBrief", [f for f in PLANT_FIELDS if f != "time_con
 
 _CLIENT_COLUMNS = [getattr(EsmClient, name) for name in CLIENT_FIELDS]
 _CLIENT_BY_ID = Prepared(sa.select(*_CLIENT_COLUMNS)
-                         .where(EsmClient.client_id == sa.bindparam("client_id")))
+                         .where(EsmClient.client_id == sa.bindparam("client_id")),
+                         remembered=True)
 
 
 def _client_and_plants(plant_fields: tuple[str, ...], every_plant: bool) -> Prepared:
@@ -44,11 +45,19 @@ def _client_and_plants(plant_fields: tuple[str, ...], every_plant: bool) -> Prep
     on = Plant.client_id == EsmClient.client_id
     if not every_plant:
         on = sa.and_(on, Plant.external_plant_id == sa.bindparam("plant_id"))
-    query = (sa.select(*_CLIENT_COLUMNS, *[getattr(Plant, name) for name in plant_fields])
+    query = (sa.select(*_CLIENT_COLUMNS, *[_plant_column(name) for name in plant_fields])
              .select_from(EsmClient).outerjoin(Plant, on)
              .where(EsmClient.client_id == sa.bindparam("sub"), EsmClient.active.is_(True),
                     EsmClient.generation == sa.bindparam("gen")))
-    return Prepared(query.order_by(Plant.external_plant_id) if every_plant else query)
+    return Prepared(query.order_by(Plant.external_plant_id) if every_plant else query,
+                    remembered=True)
+
+
+def _plant_column(name: str):
+    """Plant's column `name`; the time configs as the driver hands them: SQLite's stored JSON
+    text (answered as stored, see trading.plant_config), PostgreSQL's parsed JSONB."""
+    column = getattr(Plant, name)
+    return sa.type_coerce(column, sa.Text) if name == "time_configs" else column
 
 
 _CLIENT_AND_PLANTS = {(shape, every): _client_and_plants(shape._fields, every)
@@ -91,7 +100,7 @@ def client_from_token(token: str | None, claims: dict | None, plant_id: str | No
 
 def _live_on_clock(claims: dict, client: CallerClient) -> bool:
     try:
-        tokens.check_lifetime(claims, clock.now(client).timestamp())
+        tokens.check_lifetime(claims, clock.timestamp(client))
     except tokens.InvalidToken:
         return False
     return True

@@ -1,0 +1,112 @@
+"""Trading reads remembered between writes (read_memo.py): every write through the sandbox, in
+any process, shows on the next call; a write made outside it within FRESH_FOR seconds."""
+
+from __future__ import annotations
+
+import time
+
+import sqlalchemy as sa
+
+from tests.conftest import app_for
+from tests.live import live_server, request_json
+from voke_esm import read_memo
+from voke_esm.extensions import db
+from voke_esm.models import EsmClient, Plant
+from voke_esm.services import organizations
+from voke_esm.services import sandbox as sandbox_service
+
+CONFIG = "/api/v1/voke-esm/trading/plant/config?plantId=PLANT-001"
+
+
+def esi_state(base_url: str, token: str) -> object:
+    status, _, body = request_json(base_url, "GET", CONFIG, token=token)
+    return body["esiState"] if status == 200 else status
+
+
+def set_esi_state(app, state: str) -> None:
+    """Through the sandbox's own session: a commit, in this process."""
+    with app.app_context():
+        db.session.execute(sa.update(Plant).values(esi_state=state))
+        db.session.commit()
+
+
+def test_a_write_in_another_process_shows_on_the_next_call(app, env, sandbox):
+    acme = sandbox.enabled()
+    token = sandbox.token(acme)
+    with live_server(env, workers=2, threads=4) as base_url:
+        for state in ("PLC_OFFLINE", "PLC_READY", "PLC_ERROR"):
+            for _ in range(4):  # every worker has remembered the answer
+                assert esi_state(base_url, token) != state
+            set_esi_state(app, state)  # this test's process, not the server's
+            assert [esi_state(base_url, token) for _ in range(4)] == [state] * 4
+        with app.app_context():
+            sandbox_service.disable(organizations.get_organization_by_slug("acme"))
+        assert [esi_state(base_url, token) for _ in range(4)] == [401] * 4
+
+
+def test_a_write_made_outside_the_sandbox_shows_within_fresh_for(app, client, sandbox):
+    headers = sandbox.headers(sandbox.enabled())
+
+    def answered() -> str:
+        return client.get(CONFIG, headers=headers).json["esiState"]
+
+    assert answered() == "PLC_READY"
+    with app.app_context():  # the driver's own connection: no SQLAlchemy commit to see
+        connection = db.engine.raw_connection()
+        try:
+            connection.cursor().execute(
+                "UPDATE voke_esm_plants SET esi_state = 'PLC_OFFLINE'")
+            connection.commit()
+        finally:
+            connection.close()
+    changed_at = time.monotonic()
+    assert answered() == "PLC_READY"  # remembered: proof the memo is in the path
+    while answered() != "PLC_OFFLINE":
+        assert time.monotonic() - changed_at <= read_memo.FRESH_FOR + 0.2
+        time.sleep(0.05)
+
+
+def test_every_commit_changes_the_marker_and_a_read_does_not(app, sandbox):
+    sandbox.enabled()
+    marker = app.extensions["voke_esm_read_memo"].marker
+    before = marker.read()
+    with app.app_context():
+        db.session.scalars(sa.select(EsmClient)).all()
+        db.session.rollback()
+        assert marker.read() == before
+        db.session.execute(sa.update(EsmClient).values(token_ttl_seconds=600))
+        db.session.commit()
+    assert marker.read() != before
+
+
+def test_answers_are_remembered_per_key_until_the_marker_changes_or_they_age(
+        tmp_path, monkeypatch):
+    memo = read_memo.ReadMemo(read_memo.WriteMarker(tmp_path / "marker"))
+    loads: list[str] = []
+
+    def load(value: str):
+        return lambda: loads.append(value) or value
+
+    assert memo.get("a", load("a1")) == "a1"
+    assert memo.get("a", load("a2")) == "a1"
+    assert memo.get("b", load("b1")) == "b1"
+    read_memo.WriteMarker(tmp_path / "marker").bump()  # another process's mapping
+    assert memo.get("a", load("a3")) == "a3"
+    monkeypatch.setattr(read_memo, "FRESH_FOR", 0.0)
+    assert memo.get("a", load("a4")) == "a4"
+    assert loads == ["a1", "b1", "a3", "a4"]
+
+
+def test_without_a_writable_instance_folder_nothing_is_remembered(env, tmp_path, caplog):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with app_for({**env, "VOKE_ESM_INSTANCE_PATH": str(blocker / "instance")}) as app:
+        assert "voke_esm_read_memo" not in app.extensions
+        from tests.factories import Sandbox
+
+        world = Sandbox(app)
+        headers = world.headers(world.enabled())
+        response = app.test_client().get(CONFIG, headers=headers)
+        assert response.status_code == 200
+    assert "Trading reads are not remembered" in caplog.text
+

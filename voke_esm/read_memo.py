@@ -1,0 +1,110 @@
+"""The trading reads, remembered by each process until any process commits a write.
+
+Under load a trading call's one indexed read cost more than everything else the sandbox adds
+to Flask: the driver hands the GIL over and back several times a query (each step and reset
+of an SQLite statement, each round trip to PostgreSQL), and with eight threads every handover
+is a futex wake and two context switches. Between writes the answer cannot change, so it is
+remembered per process and asked again only after a write.
+
+Who wrote is told through a write marker: eight bytes in a file in the instance folder, mapped
+into every process of this install (workers, the CLI), so that reading it is a memory load,
+not a system call. Every SQLAlchemy commit of every process replaces it with fresh random
+bytes twice: when the commit starts and once its connection is back in the pool, after the
+commit is durable. A remembered answer is used only while the marker still holds the value
+read before the answer was asked, and for at most FRESH_FOR seconds: a write made outside the
+sandbox (psql, sqlite3, another instance folder) shows within that time. The journal's writer
+commits on the driver's connection and leaves the marker alone: it writes no table read here.
+
+No marker file (an instance folder that cannot be written): nothing is remembered.
+"""
+
+from __future__ import annotations
+
+import logging
+import mmap
+import os
+import time
+from collections.abc import Callable, Hashable
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
+
+FRESH_FOR = 1.0  # seconds: how late a write made outside the sandbox may show
+MAX_ENTRIES = 4096  # answers remembered per process; all are forgotten when full
+MARKER_FILE = "voke_esm_writes.marker"
+_WROTE = "voke_esm_wrote"  # on a connection's pool record: it committed, bump again on checkin
+
+
+class WriteMarker:
+    """Eight bytes shared by every process of an install; a new random value per write."""
+
+    SIZE = 8
+
+    def __init__(self, path: Path):
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(descriptor).st_size < self.SIZE:
+                os.ftruncate(descriptor, self.SIZE)
+            self._map = mmap.mmap(descriptor, self.SIZE)
+        finally:
+            os.close(descriptor)  # the mapping keeps the file
+
+    def read(self) -> bytes:
+        return self._map[:self.SIZE]
+
+    def bump(self) -> None:
+        # Any change is a change: a reader that catches half of a new value sees neither
+        # the old one nor a value it remembered.
+        self._map[:self.SIZE] = os.urandom(self.SIZE)
+
+
+class ReadMemo:
+    """Answers of remembered statements by (statement, parameters), while no write happened
+    in any process and for at most FRESH_FOR seconds."""
+
+    def __init__(self, marker: WriteMarker):
+        self.marker = marker
+        self._entries: dict[Hashable, tuple[bytes, float, object]] = {}
+
+    def get(self, key: Hashable, load: Callable[[], object]) -> object:
+        marker = self.marker.read()  # before asking: a write after it makes the answer old
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == marker and now - entry[1] < FRESH_FOR:
+            return entry[2]
+        answer = load()
+        if len(self._entries) >= MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[key] = (marker, now, answer)
+        return answer
+
+    def forget(self) -> None:
+        self._entries.clear()
+
+
+def init_app(app: Flask, engine: Engine) -> None:
+    """Bump the install's write marker on every commit through `engine`, and remember the
+    trading reads when the marker can be kept."""
+    try:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        marker = WriteMarker(Path(app.instance_path) / MARKER_FILE)
+    except OSError as error:
+        log.warning("Trading reads are not remembered: no write marker in %s (%s)",
+                    app.instance_path, error.strerror or error)
+        return
+
+    def committing(connection) -> None:
+        marker.bump()
+        connection.info[_WROTE] = True
+
+    def checked_in(_dbapi_connection, record) -> None:
+        if record is not None and record.info.pop(_WROTE, False):
+            marker.bump()
+
+    event.listen(engine, "commit", committing)
+    event.listen(engine, "checkin", checked_in)
+    app.extensions["voke_esm_read_memo"] = ReadMemo(marker)
