@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -85,9 +84,9 @@ def register_config(app: Flask, env: Mapping[str, str], overrides: dict) -> None
 
 
 def _engine_options(url: str) -> dict:
-    # JSON documents (96 blocks, journal entries) stored without the spaces json.dumps adds
-    # by default: a sixth fewer bytes, pages and write-ahead log to write.
-    options = {"json_serializer": json.JSONEncoder(separators=(",", ":")).encode}
+    from .models import dump_json
+
+    options = {"json_serializer": dump_json}
     if url.startswith("sqlite"):
         # A generous busy timeout lets concurrent writers queue instead of failing.
         return {**options, "connect_args": {"timeout": 30}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -12,6 +13,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .extensions import db
 
 JSONDocument = sa.JSON().with_variant(JSONB(), "postgresql")
+# JSON documents (96 blocks, journal entries) are stored without the spaces json.dumps adds
+# by default: a sixth fewer bytes, pages and write-ahead log to write.
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+
+
+class StoredJSON(str):
+    """A document already serialized by dump_json: stored as it is, not serialized again."""
+
+
+def dump_json(value: object) -> str:
+    """The engine's JSON serializer (every JSONDocument column, on every backend)."""
+    return str(value) if type(value) is StoredJSON else _compact(value)
 
 
 def utcnow() -> datetime:

@@ -96,15 +96,17 @@ class PreparedInsert:
         self.columns = columns
         self._compiled: dict[str, tuple[str, list[Callable | None], bool]] = {}
 
-    def executemany(self, cursor, dialect: Dialect, rows: list[Mapping[str, Any]]) -> None:
+    def bind(self, dialect: Dialect, rows: list[Mapping[str, Any]]) -> tuple[str, list]:
+        """The SQL and the driver's parameters for `rows`: the conversions (serialising JSON
+        documents, say) done here, before the caller takes a write lock."""
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             compiled = self._compiled[dialect.name] = self._compile(dialect)
         sql, convert, positional = compiled
         values = [[f(row[name]) if f else row[name] for name, f in zip(
             self.columns, convert, strict=True)] for row in rows]
-        cursor.executemany(sql, values if positional else [
-            dict(zip(self.columns, row, strict=True)) for row in values])
+        return sql, values if positional else [
+            dict(zip(self.columns, row, strict=True)) for row in values]
 
     def _compile(self, dialect: Dialect) -> tuple[str, list[Callable | None], bool]:
         statement = sa.insert(self.table).values(

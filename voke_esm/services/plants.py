@@ -13,7 +13,7 @@ from sqlalchemy.orm import defer
 
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
-from ..models import ConfigRevision, EsmClient, Plant, utcnow
+from ..models import ConfigRevision, EsmClient, Plant, StoredJSON, dump_json, utcnow
 from ..sqlite import one_writer
 from ..timeconfig import default_time_configs, is_number, validate_time_configs
 from ..validation import Fields, contains_pattern, is_valid_unicode, parse_uuid
@@ -212,6 +212,18 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
     # Read before the commit expires the plant: reading it after would reload it.
     plant_id, label = plant.id, plant.external_plant_id
     for _ in range(3):
+        if not validate_only and not applies.is_deferred(plant):
+            # The usual call, a code never seen and nothing pending, in one statement less:
+            # the UPDATE itself checks both (and stores nothing if either check fails).
+            try:
+                version = _store_config(plant, blocks, req_code, source, new_code=True)
+            except IntegrityError:
+                db.session.rollback()  # the same code raced us; its revision answers on retry
+                continue
+            if version is not None:
+                _log_applied(label, version, req_code)
+                return ConfigResult("applied_ok", version)
+            db.session.rollback()  # nothing was written; SQLite's write lock is free again
         earlier = _revision_for(plant_id, req_code)
         if earlier is not None:
             if not same_blocks(earlier.time_configs, blocks):
@@ -227,10 +239,14 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
         except IntegrityError:
             db.session.rollback()  # the same code raced us; its revision answers on retry
             continue
-        log.info("Voke ESM: applied config for %s", label, extra={
-            "plantId": label, "version": version, "configUpdateReqCode": req_code})
+        _log_applied(label, version, req_code)
         return ConfigResult("applied_ok", version)
     raise Conflict("The plant is being updated concurrently; retry the request")
+
+
+def _log_applied(label: str, version: int, req_code: str | None) -> None:
+    log.info("Voke ESM: applied config for %s", label, extra={
+        "plantId": label, "version": version, "configUpdateReqCode": req_code})
 
 
 def revisions_of(plant: Plant, limit: int = 20) -> list[ConfigRevision]:
@@ -261,6 +277,11 @@ _BUMP = (sa.update(_PLANTS).where(_PLANTS.c.id == sa.bindparam("plant_id"))
 # applies.defer gives a plant a due time with its pending revision, and whatever applies,
 # fails or supersedes that revision clears it: a plant without one has nothing to supersede.
 _BUMP_IF_NOTHING_PENDING = _BUMP.where(_PLANTS.c.pending_due_at.is_(None))
+# ... and whose request code no revision of the plant has yet (the unique index on the pair
+# still decides a race).
+_BUMP_IF_NEW = _BUMP_IF_NOTHING_PENDING.where(~sa.exists().where(
+    _REVISIONS.c.plant_id == sa.bindparam("plant_id"),
+    _REVISIONS.c.config_update_req_code == sa.bindparam("req_code")))
 # The revision copies the blocks just stored (and the new version) from the plant's row: the
 # database copies them, where binding them again would serialise them again.
 _RECORD = sa.insert(_REVISIONS).from_select(
@@ -274,14 +295,24 @@ _RECORD = sa.insert(_REVISIONS).from_select(
     .where(_PLANTS.c.id == sa.bindparam("plant_id")))
 
 
-def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str) -> int:
+def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str,
+                  new_code: bool = False) -> int | None:
     """Bump the version in one atomic UPDATE (no lost version under concurrency), then commit;
-    a pending delayed config is superseded by this one. One short write transaction."""
+    a pending delayed config is superseded by this one. One short write transaction.
+    `new_code`: store nothing (and answer None) unless no revision has `req_code` yet and
+    nothing is pending."""
     now = utcnow()
+    # Serialized before the write lock is taken: other writers wait for as little as can be.
+    stored = StoredJSON(dump_json(blocks))
     with one_writer(db.session):
         db.session.flush()  # an admin edit's other fields first, as an ORM UPDATE's autoflush did
-        bump = {"plant_id": plant.id, "blocks": blocks, "now": now}
-        version = db.session.execute(_BUMP_IF_NOTHING_PENDING, bump).scalar()
+        bump = {"plant_id": plant.id, "blocks": stored, "now": now}
+        if new_code:
+            version = db.session.execute(_BUMP_IF_NEW, {**bump, "req_code": req_code}).scalar()
+            if version is None:
+                return None
+        else:
+            version = db.session.execute(_BUMP_IF_NOTHING_PENDING, bump).scalar()
         if version is None:  # a delayed config is pending (checked on the locked row)
             version = db.session.execute(_BUMP, bump).scalar_one()
             applies.supersede_pending(plant)
