@@ -89,33 +89,48 @@ class PreparedWrite:
 class PreparedInsert:
     """One INSERT of every column of a table, compiled per dialect, its values converted by
     their column types: for many rows at once on a connection the caller holds (the journal
-    writer's hundreds a flush, which SQLAlchemy's per-row parameter handling doubled)."""
+    writer's hundreds a flush, which SQLAlchemy's per-row parameter handling doubled). On
+    PostgreSQL the rows go in by COPY, which costs the server a fraction of an INSERT a row."""
 
     def __init__(self, table: sa.Table, columns: list[str]):
         self.table = table
         self.columns = columns
         self._compiled: dict[str, tuple[str, list[Callable | None], bool]] = {}
 
-    def bind(self, dialect: Dialect, rows: list[Mapping[str, Any]]) -> tuple[str, list]:
-        """The SQL and the driver's parameters for `rows`: the conversions (serialising JSON
-        documents, say) done here, before the caller takes a write lock."""
+    def bind(self, dialect: Dialect, rows: list[Mapping[str, Any]]) -> list[list]:
+        """Each row's values in column order, converted (JSON documents serialised, say): done
+        before the caller takes a write lock."""
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             compiled = self._compiled[dialect.name] = self._compile(dialect)
-        sql, convert, positional = compiled
-        values = [[f(row[name]) if f else row[name] for name, f in zip(
+        convert = compiled[1]
+        return [[f(row[name]) if f else row[name] for name, f in zip(
             self.columns, convert, strict=True)] for row in rows]
-        return sql, values if positional else [
-            dict(zip(self.columns, row, strict=True)) for row in values]
+
+    def write(self, cursor, dialect: Dialect, values: list[list]) -> None:
+        """Store rows `bind` made for this dialect."""
+        sql, _, positional = self._compiled[dialect.name]
+        if dialect.name == "postgresql":
+            with cursor.copy(sql) as copy:
+                for row in values:
+                    copy.write_row(row)
+            return
+        cursor.executemany(sql, values if positional else [
+            dict(zip(self.columns, row, strict=True)) for row in values])
 
     def _compile(self, dialect: Dialect) -> tuple[str, list[Callable | None], bool]:
+        convert = [self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                   for name in self.columns]
+        if dialect.name == "postgresql":
+            quote = dialect.identifier_preparer
+            names = ", ".join(quote.quote(self.table.c[name].name) for name in self.columns)
+            return (f"COPY {quote.format_table(self.table)} ({names}) FROM STDIN", convert,
+                    True)
         statement = sa.insert(self.table).values(
             {name: sa.bindparam(name, type_=self.table.c[name].type) for name in self.columns})
         compiled = statement.compile(dialect=dialect)
         if compiled.positional:
             assert list(compiled.positiontup) == self.columns, "columns bound out of order"
-        convert = [self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-                   for name in self.columns]
         return compiled.string, convert, compiled.positional
 
 

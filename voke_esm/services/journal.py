@@ -191,13 +191,13 @@ def _write(rows: list[dict]) -> None:
         log.warning("Could not write the request journal", exc_info=True)
         return
     try:
-        sql, values = _INSERT.bind(engine.dialect, rows)  # outside the lock: others write
+        values = _INSERT.bind(engine.dialect, rows)  # outside the lock: others write
         with one_writer(db.session):
             cursor = connection.cursor()
             if engine.dialect.name == "postgresql":
                 # A diagnostic need not wait for its WAL flush; a crash may lose the last few.
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            cursor.executemany(sql, values)
+            _INSERT.write(cursor, engine.dialect, values)
             _PRUNE.execute(cursor, engine.dialect, {"keep": keep})
             cursor.close()
             connection.commit()
