@@ -108,5 +108,5 @@ def test_without_a_writable_instance_folder_nothing_is_remembered(env, tmp_path,
         headers = world.headers(world.enabled())
         response = app.test_client().get(CONFIG, headers=headers)
         assert response.status_code == 200
-    assert "Trading reads are not remembered" in caplog.text
+    assert "this process remembers no trading read" in caplog.text
 

@@ -93,8 +93,9 @@ def init_app(app: Flask, engine: Engine) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         marker = WriteMarker(Path(app.instance_path) / MARKER_FILE)
     except OSError as error:
-        log.warning("Trading reads are not remembered: no write marker in %s (%s)",
-                    app.instance_path, error.strerror or error)
+        log.warning("No write marker in %s (%s): this process remembers no trading read, "
+                    "and its writes show in other processes within %g s", app.instance_path,
+                    error.strerror or error, FRESH_FOR)
         return
 
     def committing(connection) -> None:
