@@ -6,6 +6,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from flask import current_app
 from ..credentials import SECRET_PREFIX
 from ..errors import NotFound
 from ..extensions import db
-from ..models import JournalEntry, utcnow
+from ..models import JournalEntry, StoredJSON, dump_json, utcnow
 from ..prepared import PreparedInsert, PreparedWrite
 from ..sqlite import one_writer
 from ..validation import is_valid_unicode
@@ -121,19 +122,30 @@ KEPT_HEADERS = {name: "HTTP_" + name.upper().replace("-", "_") if name not in (
     "X-Request-Id", "X-Forwarded-For", "Forwarded", "X-Real-Ip")}
 
 
-def safe_headers(environ: dict) -> dict:
+def safe_headers(environ: dict) -> StoredJSON:
     """The request headers QA needs to see (from the WSGI environ), Authorization reduced to
-    its scheme."""
-    kept = {}
+    its scheme, serialised for storage."""
+    sent = []
     for name, key in KEPT_HEADERS.items():
         value = environ.get(key)
+        if value is not None and name == "Authorization":
+            value = value.split(None, 1)[0] if value.strip() else ""  # the scheme alone
+        sent.append(value)
+    return _stored_headers(tuple(sent))
+
+
+@lru_cache(maxsize=512)
+def _stored_headers(sent: tuple[str | None, ...]) -> StoredJSON:
+    """Cleaned and serialised once per distinct set: a caller sends the same headers on every
+    call. The key holds no credentials (the Authorization scheme alone)."""
+    kept = {}
+    for name, value in zip(KEPT_HEADERS, sent, strict=True):
         if value is None:
             continue
         if name == "Authorization":
-            scheme = value.split(None, 1)[0] if value.strip() else ""
-            value = f"{scheme} {REDACTED}".strip()
+            value = f"{value} {REDACTED}".strip()
         kept[name] = clean(value, 500)
-    return kept
+    return StoredJSON(dump_json(kept))
 
 
 def safe_answer(response) -> str | None:
