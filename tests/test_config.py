@@ -164,6 +164,7 @@ def test_development_defaults(tmp_path):
     assert settings["VOKE_ESM_RATE_LIMIT"] == "10 per minute"
     assert settings["RATELIMIT_STORAGE_URI"] == "memory://"
     assert settings["VOKE_ESM_TOKEN_TTL"] == 3600
+    assert settings["VOKE_ESM_READ_MEMO_SECONDS"] == 1
     assert settings["PORT"] == 4410
     assert settings["SESSION_COOKIE_SECURE"] is False
 
@@ -185,6 +186,19 @@ def test_development_takes_settings_from_the_environment(tmp_path):
 def test_whole_number_settings_are_checked(tmp_path, name, value):
     message = refusal({name: value}, tmp_path)
     assert message.startswith(f"{name}={value!r} is not a positive whole number")
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("0", 0), ("5", 5), (" ", 1)])
+def test_the_read_memo_takes_zero_or_more_seconds(tmp_path, value, seconds):
+    settings = load_settings({"VOKE_ESM_READ_MEMO_SECONDS": value}, str(tmp_path))
+    assert settings["VOKE_ESM_READ_MEMO_SECONDS"] == seconds
+
+
+@pytest.mark.parametrize("value", ["-1", "abc", "1.5"])
+def test_the_read_memo_refuses_anything_else(tmp_path, value):
+    message = refusal({"VOKE_ESM_READ_MEMO_SECONDS": value}, tmp_path)
+    assert message.startswith(f"VOKE_ESM_READ_MEMO_SECONDS={value!r} is not a whole number, "
+                              "0 or more")
 
 
 def test_development_generates_missing_secrets_once_and_reuses_them(tmp_path):

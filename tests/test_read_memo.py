@@ -1,5 +1,5 @@
 """Trading reads remembered between writes (read_memo.py): every write through the sandbox, in
-any process, shows on the next call; a write made outside it within FRESH_FOR seconds."""
+any process, shows on the next call; a write made outside it within VOKE_ESM_READ_MEMO_SECONDS."""
 
 from __future__ import annotations
 
@@ -44,31 +44,35 @@ def test_a_write_in_another_process_shows_on_the_next_call(app, env, sandbox):
         assert [esi_state(base_url, token) for _ in range(4)] == [401] * 4
 
 
-def test_a_write_made_outside_the_sandbox_shows_within_fresh_for(app, client, sandbox):
+def raw_write(app, sql: str) -> None:
+    """On the driver's own connection: no SQLAlchemy commit, so the marker does not move."""
+    with app.app_context():
+        connection = db.engine.raw_connection()
+        try:
+            connection.cursor().execute(sql)
+            connection.commit()
+        finally:
+            connection.close()
+
+
+def test_a_write_made_outside_the_sandbox_shows_within_the_setting(app, client, sandbox):
     headers = sandbox.headers(sandbox.enabled())
 
     def answered() -> str:
         return client.get(CONFIG, headers=headers).json["esiState"]
 
     assert answered() == "PLC_READY"
-    with app.app_context():  # the driver's own connection: no SQLAlchemy commit to see
-        connection = db.engine.raw_connection()
-        try:
-            connection.cursor().execute(
-                "UPDATE voke_esm_plants SET esi_state = 'PLC_OFFLINE'")
-            connection.commit()
-        finally:
-            connection.close()
+    raw_write(app, "UPDATE voke_esm_plants SET esi_state = 'PLC_OFFLINE'")
     changed_at = time.monotonic()
     assert answered() == "PLC_READY"  # remembered: proof the memo is in the path
     while answered() != "PLC_OFFLINE":
-        assert time.monotonic() - changed_at <= read_memo.FRESH_FOR + 0.2
+        assert time.monotonic() - changed_at <= app.config["VOKE_ESM_READ_MEMO_SECONDS"] + 0.2
         time.sleep(0.05)
 
 
 def test_every_commit_changes_the_marker_and_a_read_does_not(app, sandbox):
     sandbox.enabled()
-    marker = app.extensions["voke_esm_read_memo"].marker
+    marker = app.extensions["voke_esm_write_marker"]
     before = marker.read()
     with app.app_context():
         db.session.scalars(sa.select(EsmClient)).all()
@@ -79,9 +83,8 @@ def test_every_commit_changes_the_marker_and_a_read_does_not(app, sandbox):
     assert marker.read() != before
 
 
-def test_answers_are_remembered_per_key_until_the_marker_changes_or_they_age(
-        tmp_path, monkeypatch):
-    memo = read_memo.ReadMemo(read_memo.WriteMarker(tmp_path / "marker"))
+def test_answers_are_remembered_per_key_until_the_marker_changes_or_they_age(tmp_path):
+    memo = read_memo.ReadMemo(read_memo.WriteMarker(tmp_path / "marker"), fresh_for=60)
     loads: list[str] = []
 
     def load(value: str):
@@ -92,7 +95,7 @@ def test_answers_are_remembered_per_key_until_the_marker_changes_or_they_age(
     assert memo.get("b", load("b1")) == "b1"
     read_memo.WriteMarker(tmp_path / "marker").bump()  # another process's mapping
     assert memo.get("a", load("a3")) == "a3"
-    monkeypatch.setattr(read_memo, "FRESH_FOR", 0.0)
+    memo.fresh_for = 0.0
     assert memo.get("a", load("a4")) == "a4"
     assert loads == ["a1", "b1", "a3", "a4"]
 
@@ -110,3 +113,20 @@ def test_without_a_writable_instance_folder_nothing_is_remembered(env, tmp_path,
         assert response.status_code == 200
     assert "this process remembers no trading read" in caplog.text
 
+
+
+def test_zero_seconds_remembers_nothing_and_still_tells_other_processes(env):
+    with app_for({**env, "VOKE_ESM_READ_MEMO_SECONDS": "0"}) as app:
+        assert "voke_esm_read_memo" not in app.extensions
+        from tests.factories import Sandbox
+
+        world = Sandbox(app)
+        headers = world.headers(world.enabled())
+        client = app.test_client()
+        assert client.get(CONFIG, headers=headers).json["esiState"] == "PLC_READY"
+        raw_write(app, "UPDATE voke_esm_plants SET esi_state = 'PLC_OFFLINE'")
+        assert client.get(CONFIG, headers=headers).json["esiState"] == "PLC_OFFLINE"
+        marker = app.extensions["voke_esm_write_marker"]
+        before = marker.read()
+        set_esi_state(app, "PLC_READY")
+        assert marker.read() != before

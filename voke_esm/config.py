@@ -37,6 +37,8 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "VOKE_ESM_RATE_LIMIT": _rate_limit(environ, "VOKE_ESM_RATE_LIMIT", "10 per minute"),
         "VOKE_ESM_TOKEN_TTL": _positive_int(environ, "VOKE_ESM_TOKEN_TTL", 3600),
         "VOKE_ESM_JOURNAL_KEEP": _positive_int(environ, "VOKE_ESM_JOURNAL_KEEP", 5000),
+        "VOKE_ESM_READ_MEMO_SECONDS": _positive_int(environ, "VOKE_ESM_READ_MEMO_SECONDS", 1,
+                                                    zero=True),
         "VOKE_LOGIN_RATE_LIMIT": _rate_limit(environ, "VOKE_LOGIN_RATE_LIMIT", "5 per minute"),
         "VOKE_LOGIN_ADDRESS_RATE_LIMIT": _rate_limit(
             environ, "VOKE_LOGIN_ADDRESS_RATE_LIMIT", "30 per minute"),
@@ -94,16 +96,19 @@ def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={raw!r} is not a boolean: set it to true or false")
 
 
-def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+def _positive_int(environ: Mapping[str, str], name: str, default: int,
+                  zero: bool = False) -> int:
+    """A whole number above 0 (`zero`: or 0 itself)."""
     raw = environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
         value = int(raw)
     except ValueError:
-        value = 0
-    if value <= 0:
-        raise ConfigError(f"{name}={raw!r} is not a positive whole number: set it to one")
+        value = -1
+    if value < 0 or (value == 0 and not zero):
+        kind = "whole number, 0 or more" if zero else "positive whole number"
+        raise ConfigError(f"{name}={raw!r} is not a {kind}: set it to one")
     return value
 
 

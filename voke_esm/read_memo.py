@@ -11,9 +11,10 @@ into every process of this install (workers, the CLI), so that reading it is a m
 not a system call. Every SQLAlchemy commit of every process replaces it with fresh random
 bytes twice: when the commit starts and once its connection is back in the pool, after the
 commit is durable. A remembered answer is used only while the marker still holds the value
-read before the answer was asked, and for at most FRESH_FOR seconds: a write made outside the
-sandbox (psql, sqlite3, another instance folder) shows within that time. The journal's writer
-commits on the driver's connection and leaves the marker alone: it writes no table read here.
+read before the answer was asked, and for at most VOKE_ESM_READ_MEMO_SECONDS (default 1; 0
+remembers nothing): a write the marker does not see (another host on the same database, psql,
+another instance folder) shows within that time. The journal's writer commits on the driver's
+connection and leaves the marker alone: it writes no table read here.
 
 No marker file (an instance folder that cannot be written): nothing is remembered.
 """
@@ -33,7 +34,6 @@ from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
 
-FRESH_FOR = 1.0  # seconds: how late a write made outside the sandbox may show
 MAX_ENTRIES = 4096  # answers remembered per process; all are forgotten when full
 MARKER_FILE = "voke_esm_writes.marker"
 _WROTE = "voke_esm_wrote"  # on a connection's pool record: it committed, bump again on checkin
@@ -64,17 +64,18 @@ class WriteMarker:
 
 class ReadMemo:
     """Answers of remembered statements by (statement, parameters), while no write happened
-    in any process and for at most FRESH_FOR seconds."""
+    in any process and for at most `fresh_for` seconds."""
 
-    def __init__(self, marker: WriteMarker):
+    def __init__(self, marker: WriteMarker, fresh_for: float):
         self.marker = marker
+        self.fresh_for = fresh_for  # seconds
         self._entries: dict[Hashable, tuple[bytes, float, object]] = {}
 
     def get(self, key: Hashable, load: Callable[[], object]) -> object:
         marker = self.marker.read()  # before asking: a write after it makes the answer old
         now = time.monotonic()
         entry = self._entries.get(key)
-        if entry is not None and entry[0] == marker and now - entry[1] < FRESH_FOR:
+        if entry is not None and entry[0] == marker and now - entry[1] < self.fresh_for:
             return entry[2]
         answer = load()
         if len(self._entries) >= MAX_ENTRIES:
@@ -87,15 +88,17 @@ class ReadMemo:
 
 
 def init_app(app: Flask, engine: Engine) -> None:
-    """Bump the install's write marker on every commit through `engine`, and remember the
-    trading reads when the marker can be kept."""
+    """Bump the install's write marker on every commit through `engine` (also where this
+    process remembers nothing: other processes may), and remember the trading reads for up to
+    VOKE_ESM_READ_MEMO_SECONDS when the marker can be kept."""
+    fresh_for = app.config["VOKE_ESM_READ_MEMO_SECONDS"]
     try:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         marker = WriteMarker(Path(app.instance_path) / MARKER_FILE)
     except OSError as error:
         log.warning("No write marker in %s (%s): this process remembers no trading read, "
-                    "and its writes show in other processes within %g s", app.instance_path,
-                    error.strerror or error, FRESH_FOR)
+                    "and its writes show in other processes within %d s", app.instance_path,
+                    error.strerror or error, fresh_for)
         return
 
     def committing(connection) -> None:
@@ -108,4 +111,6 @@ def init_app(app: Flask, engine: Engine) -> None:
 
     event.listen(engine, "commit", committing)
     event.listen(engine, "checkin", checked_in)
-    app.extensions["voke_esm_read_memo"] = ReadMemo(marker)
+    app.extensions["voke_esm_write_marker"] = marker
+    if fresh_for > 0:
+        app.extensions["voke_esm_read_memo"] = ReadMemo(marker, fresh_for)
