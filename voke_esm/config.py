@@ -35,16 +35,16 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(environ, instance_path, production),
         "VOKE_ESM_ENABLED": _flag(environ, "VOKE_ESM_ENABLED", default=not production),
         "VOKE_ESM_RATE_LIMIT": _rate_limit(environ, "VOKE_ESM_RATE_LIMIT", "10 per minute"),
-        "VOKE_ESM_TOKEN_TTL": _positive_int(environ, "VOKE_ESM_TOKEN_TTL", 3600),
-        "VOKE_ESM_JOURNAL_KEEP": _positive_int(environ, "VOKE_ESM_JOURNAL_KEEP", 5000),
-        "VOKE_ESM_READ_MEMO_SECONDS": _positive_int(environ, "VOKE_ESM_READ_MEMO_SECONDS", 1,
-                                                    zero=True),
+        "VOKE_ESM_TOKEN_TTL": _whole_number(environ, "VOKE_ESM_TOKEN_TTL", 3600),
+        "VOKE_ESM_JOURNAL_KEEP": _whole_number(environ, "VOKE_ESM_JOURNAL_KEEP", 5000),
+        "VOKE_ESM_READ_MEMO_SECONDS": _whole_number(environ, "VOKE_ESM_READ_MEMO_SECONDS", 1,
+                                                    minimum=0),
         "VOKE_LOGIN_RATE_LIMIT": _rate_limit(environ, "VOKE_LOGIN_RATE_LIMIT", "5 per minute"),
         "VOKE_LOGIN_ADDRESS_RATE_LIMIT": _rate_limit(
             environ, "VOKE_LOGIN_ADDRESS_RATE_LIMIT", "30 per minute"),
         "RATELIMIT_STORAGE_URI": _storage_uri(environ),
         "TRUSTED_HOST_NAMES": _host_names(environ, "VOKE_ESM_TRUSTED_HOSTS"),
-        "PORT": _positive_int(environ, "PORT", DEFAULT_PORT),
+        "PORT": _whole_number(environ, "PORT", DEFAULT_PORT),
         "SESSION_COOKIE_SECURE": production,
         # `__Host-`: the browser only takes it Secure, for Path=/ and without a Domain.
         "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
@@ -96,18 +96,17 @@ def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={raw!r} is not a boolean: set it to true or false")
 
 
-def _positive_int(environ: Mapping[str, str], name: str, default: int,
-                  zero: bool = False) -> int:
-    """A whole number above 0 (`zero`: or 0 itself)."""
+def _whole_number(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    """A whole number of at least `minimum` (1 or 0)."""
     raw = environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
         value = int(raw)
     except ValueError:
-        value = -1
-    if value < 0 or (value == 0 and not zero):
-        kind = "whole number, 0 or more" if zero else "positive whole number"
+        value = minimum - 1
+    if value < minimum:
+        kind = "positive whole number" if minimum == 1 else f"whole number, {minimum} or more"
         raise ConfigError(f"{name}={raw!r} is not a {kind}: set it to one")
     return value
 

@@ -83,9 +83,6 @@ class ReadMemo:
         self._entries[key] = (marker, now, answer)
         return answer
 
-    def forget(self) -> None:
-        self._entries.clear()
-
 
 def init_app(app: Flask, engine: Engine) -> None:
     """Bump the install's write marker on every commit through `engine` (also where this

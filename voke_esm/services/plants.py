@@ -256,11 +256,13 @@ def revisions_of(plant: Plant, limit: int = 20) -> list[ConfigRevision]:
 
 
 _PLANTS, _REVISIONS = Plant.__table__, ConfigRevision.__table__
+# The plant's revision for the request code (unique per plant).
+_SAME_CODE = (_REVISIONS.c.plant_id == sa.bindparam("plant_id"),
+              _REVISIONS.c.config_update_req_code == sa.bindparam("req_code"))
 # What a retry is answered from. Built once and read as a row, not an entity: every update
 # asks, and the answer is nearly always "none" (a quarter of the ORM query's cost).
 _EARLIER = (sa.select(_REVISIONS.c.status, _REVISIONS.c.version, _REVISIONS.c.time_configs)
-            .where(_REVISIONS.c.plant_id == sa.bindparam("plant_id"),
-                   _REVISIONS.c.config_update_req_code == sa.bindparam("req_code")))
+            .where(*_SAME_CODE))
 
 
 def _revision_for(plant_id, req_code: str) -> sa.Row | None:
@@ -279,9 +281,7 @@ _BUMP = (sa.update(_PLANTS).where(_PLANTS.c.id == sa.bindparam("plant_id"))
 _BUMP_IF_NOTHING_PENDING = _BUMP.where(_PLANTS.c.pending_due_at.is_(None))
 # ... and whose request code no revision of the plant has yet (the unique index on the pair
 # still decides a race).
-_BUMP_IF_NEW = _BUMP_IF_NOTHING_PENDING.where(~sa.exists().where(
-    _REVISIONS.c.plant_id == sa.bindparam("plant_id"),
-    _REVISIONS.c.config_update_req_code == sa.bindparam("req_code")))
+_BUMP_IF_NEW = _BUMP_IF_NOTHING_PENDING.where(~sa.exists().where(*_SAME_CODE))
 # The revision copies the blocks just stored (and the new version) from the plant's row: the
 # database copies them, where binding them again would serialise them again.
 _RECORD = sa.insert(_REVISIONS).from_select(
