@@ -102,3 +102,37 @@ def test_the_journal_keeps_only_the_newest_entries(env):
 def test_journal_keep_must_be_a_positive_whole_number(env, value):
     with pytest.raises(ConfigError, match="VOKE_ESM_JOURNAL_KEEP"):
         create_app({**env, "VOKE_ESM_JOURNAL_KEEP": value})
+
+
+def test_an_update_is_journaled_as_sent(app, client, sandbox):
+    """The text Voke sent, spacing and all, where the database keeps text (SQLite); the same
+    document either way."""
+    acme = sandbox.enabled()
+    sent = ('{"plantId": "PLANT-001",  "configUpdateReqCode": "as-sent",\n "timeConfigs": '
+            '[{"from": "00:00", "to": "23:59", "pBatMax": 12.5, "pBatMin": -5, '
+            '"socMax": 80, "socMin": 10}]}')
+    response = client.post(UPDATE, headers=sandbox.headers(acme), data=sent,
+                           content_type="application/json")
+    assert response.json["resultCode"] == "applied_ok"
+    assert entries(app)[0].request_body == json.loads(sent)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            stored = db.session.scalar(sa.text(
+                "SELECT request_body FROM voke_esm_request_journal ORDER BY id DESC LIMIT 1"))
+            assert stored == sent
+
+
+@pytest.mark.parametrize("spelling, kept", [
+    ('"note": 1e999', {"note": "inf"}),
+    ('"note": -' + "9" * 309 + ".0", {"note": "-inf"}),
+    ('"\\u0074oken": "abc"', {"token": "[redacted]"}),
+])
+def test_what_the_text_hides_is_journaled_as_the_walk_keeps_it(app, client, sandbox, spelling,
+                                                               kept):
+    """A number Python reads as infinite, or a secret's name spelled with an escape."""
+    acme = sandbox.enabled()
+    sent = '{"plantId": "PLANT-001", "configUpdateReqCode": "x", "timeConfigs": [], %s}'
+    client.post(UPDATE, headers=sandbox.headers(acme), data=sent % spelling,
+                content_type="application/json")
+    body = entries(app)[0].request_body
+    assert {key: body[key] for key in kept} == kept

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.admin_support import bearer, make_user, sign_in_browser, user_token
+from voke_esm.models import StoredJSON
 from voke_esm.services import journal
 
 TRADING = "/api/v1/voke-esm/trading"
@@ -144,3 +145,30 @@ def test_safe_body_keeps_a_plain_body_as_it_is():
     assert journal.safe_body(body) == body
     plain = {"plantId": "PLANT-001", "timeConfigs": [{"from": "00:00", "to": "23:59"}]}
     assert journal.safe_body(plain) is plain  # not walked: nothing in it needs a change
+
+
+def test_a_plain_body_is_kept_as_sent_not_serialised_again():
+    sent = b'{ "plantId": "PLANT-001",\n  "timeConfigs": [{"from": "00:00", "pBatMax": 12.5}] }'
+    kept = journal.safe_body(json.loads(sent), sent)
+    assert kept == sent.decode() and json.loads(kept) == json.loads(sent)
+
+
+@pytest.mark.parametrize("sent", [
+    b'{"n": 1e999}', b'{"n": 2E+3}', b'{"n": ' + b"1" * 309 + b'.5}', b'{"n": NaN}',
+    b'{"n": [-Infinity]}', b'{"\\u0074oken": "abc"}', b'{"s": "\\u0000"}',
+    b'{"s": "vesm_abc"}', b'{"s": "vesm%5Fabc"}', b'{"AccessTOKEN": "a"}',
+    '{"s": "caf\u00e9"}'.encode(), '{"\u212aey": 1}'.encode(), b'\xef\xbb\xbf{"n": 1}',
+    '{"n": 1}'.encode("utf-16"), b'"text"', b"12",
+], ids=["exponent", "exponent-upper", "309-digits", "nan", "infinity", "escaped-name",
+        "escaped-nul", "secret", "encoded-secret", "secret-name", "non-ascii", "kelvin-sign",
+        "bom", "utf-16", "string", "number"])
+def test_a_body_whose_text_may_need_a_change_is_walked(sent):
+    """Whatever the scan of the text cannot clear goes the parsed body's way, as without it."""
+    body = json.loads(sent)
+    assert type(journal.safe_body(body, sent)) is not StoredJSON
+    assert json.dumps(journal.safe_body(body, sent)) == json.dumps(journal.safe_body(body))
+
+
+def test_a_body_of_308_digits_before_the_point_is_kept_as_sent():
+    sent = b'{"n": ' + b"1" * 308 + b'.5}'
+    assert journal.safe_body(json.loads(sent), sent) == sent.decode()

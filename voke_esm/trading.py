@@ -117,9 +117,12 @@ def record_in_journal(call, state, response):
     not recorded, so they cannot fill the journal."""
     if not is_loopback(call.remote_addr) or not current_app.config.get("VOKE_ESM_JOURNAL", True):
         return response
-    body = None
+    body = sent = None
     if call.content_length:  # (0 or None: no body)
-        body = oauth2.form_for_journal() if oauth2.is_form_request() else request_json()
+        if oauth2.is_form_request():
+            body = oauth2.form_for_journal()
+        else:  # JSON, and the bytes it was parsed from
+            body, sent = request_json(), call.get_data(cache=True)
     # Only updates, tokens and errors carry a resultCode or code: a read's answer is not
     # parsed again.
     answer = (response.get_json(silent=True) if response.is_json and (
@@ -135,7 +138,7 @@ def record_in_journal(call, state, response):
         query=journal.clean_query(call.query_string.decode("utf-8", "replace"), 500),
         plant_id=journal.clean(plant_id, 64) if isinstance(plant_id, str) else None,
         config_update_req_code=_text(body, "configUpdateReqCode"),
-        request_body=journal.safe_body(body)
+        request_body=journal.safe_body(body, sent)
         if body is not None and call.content_length <= journal.MAX_BODY_BYTES else None,
         status=response.status_code,
         outcome=(answer.get("resultCode") or answer.get("code") or answer.get("error"))

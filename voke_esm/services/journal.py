@@ -41,10 +41,39 @@ SECRET_SHAPES = re.compile(re.escape(SECRET_PREFIX) + r"[A-Za-z0-9_-]*"
 _SUSPECT = (*SECRET_KEY_WORDS, SECRET_PREFIX[:-1].lower(), "eyj", "%", "\x00")
 
 
-def safe_body(body: object) -> object:
+# ... and in a body's text as sent: an escape can spell any name or character, and NaN and
+# Infinity are JSON to Python but not to JSONB.
+_SUSPECT_IN_TEXT = tuple(word.encode() for word in (*_SUSPECT, "\\", "nan", "infinity"))
+# Every digit made 0, to find the numbers Python reads as an infinite float: an exponent
+# (after lower-casing, "0e") or 309 digits before the point.
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+
+
+def safe_body(body: object, sent: bytes | None = None) -> object:
     """The body as the journal may keep it: fields named like secrets and anything shaped like
-    a client secret redacted at any depth; numbers and text that JSONB cannot hold made text."""
+    a client secret redacted at any depth; numbers and text that JSONB cannot hold made text.
+    `sent`, the bytes `body` was parsed from, is kept as it is (not serialised again) when a
+    scan of it finds nothing that could need a change: most bodies."""
+    text = _plain_text(sent) if sent is not None else None
+    if text is not None:
+        return StoredJSON(text)
     return body if _needs_nothing(body) else _walk(body)
+
+
+def _plain_text(sent: bytes) -> str | None:
+    """`sent` as text if it is an ASCII JSON object or array (json.loads also reads UTF-16, a
+    BOM, and letters that lower-case to ASCII) with no word, character or number that the walk
+    might change; else None."""
+    if not sent.isascii():
+        return None
+    lowered = sent.lower()
+    if not lowered.lstrip().startswith((b"{", b"[")) \
+            or any(word in lowered for word in _SUSPECT_IN_TEXT):
+        return None
+    digits = lowered.translate(_DIGITS_AS_ZERO)
+    if b"0e" in digits or b"0" * 309 in digits:
+        return None
+    return sent.decode("ascii")
 
 
 def _needs_nothing(body: object) -> bool:
