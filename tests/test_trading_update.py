@@ -381,3 +381,26 @@ def test_request_codes_are_compared_exactly(client, headers):
 def test_same_blocks_compares_configurations(stored, sent, same):
     assert same_blocks(stored, sent) is same
     assert same_blocks(sent, stored) is same
+
+
+def test_a_request_code_stored_meanwhile_is_refused_by_the_unique_index(app, sandbox):
+    """The store runs on the driver's cursor; a duplicate (plant, request code) still surfaces
+    as SQLAlchemy's IntegrityError, which the update answers by retrying, and stores nothing."""
+    import sqlalchemy as sa
+    from sqlalchemy.exc import IntegrityError
+
+    from tests.factories import BLOCK
+    from voke_esm.extensions import db
+    from voke_esm.services import plants
+
+    acme = sandbox.enabled()
+    with app.app_context():
+        plant = plants.find_client_plant(acme.client_id, "PLANT-001")
+        assert plants._store_config(plant, [BLOCK], "once", "trading") == 2
+        with pytest.raises(IntegrityError):
+            plants._store_config(plant, [{**BLOCK, "pBatMax": 1}], "once", "trading")
+        db.session.rollback()
+        stored = db.session.execute(sa.select(ConfigRevision.version, ConfigRevision.time_configs)
+                                    .where(ConfigRevision.config_update_req_code == "once")).all()
+        db.session.refresh(plant)
+        assert (plant.config_version, stored) == (2, [(2, [BLOCK])])

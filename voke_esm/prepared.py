@@ -73,17 +73,26 @@ class Prepared:
 
 class PreparedWrite:
     """One INSERT, UPDATE or DELETE compiled per dialect, run on a cursor the caller holds
-    (in the caller's transaction). Bound values: plain str, int or None."""
+    (in the caller's transaction). Bound values: plain str, int or None; or, when `typed`,
+    whatever their parameters' types convert (UUIDs, times, JSON documents)."""
 
-    def __init__(self, statement):
+    def __init__(self, statement, typed: bool = False):
         self.statement = statement
+        self.typed = typed
         self._compiled: dict[str, _Compiled] = {}
 
     def execute(self, cursor, dialect: Dialect, params: Mapping[str, Any]) -> None:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
-            compiled = self._compiled[dialect.name] = _Compiled(self.statement, dialect)
+            compiled = self._compiled[dialect.name] = _Compiled(self.statement, dialect,
+                                                                self.typed)
         cursor.execute(compiled.sql, compiled.bind(params))
+
+    def returned(self, cursor, dialect: Dialect, params: Mapping[str, Any]) -> tuple | None:
+        """The first row a statement with RETURNING answers, as the driver gives it."""
+        self.execute(cursor, dialect, params)
+        rows = cursor.fetchall()  # all: SQLite finishes the statement only once they are read
+        return rows[0] if rows else None
 
 
 class PreparedInsert:
@@ -146,11 +155,15 @@ class _Compiled:
     SELECT) its columns' conversions, which depend on the driver's type codes, known once the
     statement has run."""
 
-    def __init__(self, statement, dialect: Dialect):
+    def __init__(self, statement, dialect: Dialect, typed: bool = False):
         compiled = statement.compile(dialect=dialect)
         self.sql = compiled.string
         self._order = tuple(compiled.positiontup) if compiled.positional else None
         self._defaults = dict(compiled.params)
+        # By name: a parameter used twice (plant_id in an UPDATE and its subquery) is one value.
+        conversions = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+                       for bind, name in compiled.bind_names.items()} if typed else {}
+        self._bind_conversions = [(name, f) for name, f in conversions.items() if f]
         self._types = [column.type.dialect_impl(dialect) for column in
                        getattr(statement, "selected_columns", ())]  # none for a DELETE
         self._dialect = dialect
@@ -158,6 +171,8 @@ class _Compiled:
 
     def bind(self, params: Mapping[str, Any]) -> tuple | dict:
         values = {**self._defaults, **params}
+        for name, f in self._bind_conversions:
+            values[name] = f(values[name])
         return tuple(values[name] for name in self._order) if self._order else values
 
     def converters(self, description) -> list[tuple[int, Callable]]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import defer
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..models import ConfigRevision, EsmClient, Plant, StoredJSON, dump_json, utcnow
+from ..prepared import PreparedWrite
 from ..sqlite import one_writer
 from ..timeconfig import default_time_configs, is_number, validate_time_configs
 from ..validation import Fields, contains_pattern, is_valid_unicode, parse_uuid
@@ -270,21 +271,25 @@ def _revision_for(plant_id, req_code: str) -> sa.Row | None:
     return db.session.execute(_EARLIER, {"plant_id": plant_id, "req_code": req_code}).first()
 
 
-# Built once, as Core statements: an update runs them on every call, and the ORM's bulk
-# path and statement building cost more than the database does here.
-_BUMP = (sa.update(_PLANTS).where(_PLANTS.c.id == sa.bindparam("plant_id"))
+# Built once and run on the driver's cursor, in the session's transaction: an update runs them
+# on every call, and the ORM's bulk path and SQLAlchemy's per-statement machinery cost more
+# than the database does here.
+_bump = (sa.update(_PLANTS).where(_PLANTS.c.id == sa.bindparam("plant_id"))
          .values(config_version=_PLANTS.c.config_version + 1, time_configs=sa.bindparam("blocks"),
                  updated_at=sa.bindparam("now"), pending_due_at=None)
          .returning(_PLANTS.c.config_version))
+_BUMP = PreparedWrite(_bump, typed=True)
 # applies.defer gives a plant a due time with its pending revision, and whatever applies,
 # fails or supersedes that revision clears it: a plant without one has nothing to supersede.
-_BUMP_IF_NOTHING_PENDING = _BUMP.where(_PLANTS.c.pending_due_at.is_(None))
+_BUMP_IF_NOTHING_PENDING = PreparedWrite(_bump.where(_PLANTS.c.pending_due_at.is_(None)),
+                                         typed=True)
 # ... and whose request code no revision of the plant has yet (the unique index on the pair
 # still decides a race).
-_BUMP_IF_NEW = _BUMP_IF_NOTHING_PENDING.where(~sa.exists().where(*_SAME_CODE))
+_BUMP_IF_NEW = PreparedWrite(_BUMP_IF_NOTHING_PENDING.statement.where(
+    ~sa.exists().where(*_SAME_CODE)), typed=True)
 # The revision copies the blocks just stored (and the new version) from the plant's row: the
 # database copies them, where binding them again would serialise them again.
-_RECORD = sa.insert(_REVISIONS).from_select(
+_RECORD = PreparedWrite(sa.insert(_REVISIONS).from_select(
     ["plant_id", "version", "status", "config_update_req_code", "source", "time_configs",
      "created_at"],
     sa.select(_PLANTS.c.id, _PLANTS.c.config_version,
@@ -292,7 +297,7 @@ _RECORD = sa.insert(_REVISIONS).from_select(
               sa.bindparam("req_code", type_=_REVISIONS.c.config_update_req_code.type),
               sa.bindparam("source", type_=_REVISIONS.c.source.type), _PLANTS.c.time_configs,
               sa.bindparam("now", type_=_REVISIONS.c.created_at.type))
-    .where(_PLANTS.c.id == sa.bindparam("plant_id")))
+    .where(_PLANTS.c.id == sa.bindparam("plant_id"))), typed=True)
 
 
 def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str,
@@ -306,20 +311,28 @@ def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str,
     stored = StoredJSON(dump_json(blocks))
     with one_writer(db.session):
         db.session.flush()  # an admin edit's other fields first, as an ORM UPDATE's autoflush did
+        connection = db.session.connection()
+        dialect, cursor = connection.dialect, connection.connection.cursor()
         bump = {"plant_id": plant.id, "blocks": stored, "now": now}
-        if new_code:
-            version = db.session.execute(_BUMP_IF_NEW, {**bump, "req_code": req_code}).scalar()
-            if version is None:
-                return None
-        else:
-            version = db.session.execute(_BUMP_IF_NOTHING_PENDING, bump).scalar()
-        if version is None:  # a delayed config is pending (checked on the locked row)
-            version = db.session.execute(_BUMP, bump).scalar_one()
-            applies.supersede_pending(plant)
-        db.session.execute(_RECORD, {"plant_id": plant.id, "status": "applied",
-                                     "req_code": req_code, "source": source, "now": now})
+        try:
+            if new_code:
+                version = _BUMP_IF_NEW.returned(cursor, dialect, {**bump, "req_code": req_code})
+                if version is None:
+                    return None
+            else:
+                version = _BUMP_IF_NOTHING_PENDING.returned(cursor, dialect, bump)
+            if version is None:  # a delayed config is pending (checked on the locked row)
+                version = _BUMP.returned(cursor, dialect, bump)
+                applies.supersede_pending(plant)
+            _RECORD.execute(cursor, dialect, {"plant_id": plant.id, "status": "applied",
+                                              "req_code": req_code, "source": source,
+                                              "now": now})
+        except dialect.loaded_dbapi.IntegrityError as error:  # as the session would raise it
+            raise IntegrityError(None, None, error) from error
+        finally:
+            cursor.close()
         db.session.commit()
-    return version
+    return version[0]
 
 
 def same_blocks(stored: list, sent: list) -> bool:
