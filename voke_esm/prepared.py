@@ -1,11 +1,12 @@
-"""Statements on hot paths (the trading reads, the journal writer), run on the driver's cursor.
+"""Statements on hot paths (the trading reads, an update's store, the journal writer), run on
+the driver's cursor.
 
 SQLAlchemy builds each statement and compiles it once per dialect, and each column's type
 still converts what the driver returns (UUIDs, times, JSON documents) or, for the journal's
 INSERT, what it is given; what is skipped is the ORM and the per-call parameter and result
 machinery, which cost three to four times the query itself on SQLite (70 of 90 µs for one
-indexed row). Values bound to a SELECT, UPDATE or DELETE must be plain str, int or None: no
-bind conversion is applied to them.
+indexed row). Values bound to a SELECT, or to a write not marked `typed`, must be plain str,
+int or None: no bind conversion is applied to them.
 """
 
 from __future__ import annotations
