@@ -56,9 +56,10 @@ class ApiJSONProvider(DefaultJSONProvider):
     def __init__(self, app: Flask):
         super().__init__(app)
         # json.dumps builds an encoder per call whenever it is given options; every answer is
-        # compact, so one encoder serves them all.
+        # compact, so one encoder serves them all. Answers are never circular (models.py).
         self._compact = json.JSONEncoder(default=self.default, ensure_ascii=self.ensure_ascii,
-                                         sort_keys=self.sort_keys, separators=(",", ":"))
+                                         sort_keys=self.sort_keys, separators=(",", ":"),
+                                         check_circular=False)
 
     def dumps(self, obj, **kwargs) -> str:
         if kwargs == _COMPACT:
