@@ -51,6 +51,23 @@ def test_picker_offers_active_search_when_there_are_many(admin, sandbox):
     assert "No organization matches" in text(admin.get(f"{PAGE}/picker?q=zzz", headers=HX))
 
 
+def test_search_boxes_stop_at_the_length_the_server_takes(admin, sandbox):
+    """htmx does not show an active search's 400: the box must not let anyone type one."""
+    from voke_esm.params import MAX_SEARCH
+
+    for index in range(8):
+        sandbox.org(f"org-{index}")
+    acme = sandbox.enabled("acme")
+    html = text(admin.get(f"{PAGE}?org={acme.org_id}"))
+    boxes = re.findall(r'<input id="(org-search|plant-search|journal-plant)"[^>]*>', html)
+    limits = re.findall(r'<input id="(?:org-search|plant-search|journal-plant)"[^>]*'
+                        r'maxlength="(\d+)"', html)
+    assert len(boxes) == 3 and limits == [str(MAX_SEARCH)] * 3
+    assert admin.get(f"{PAGE}/picker?q={'x' * MAX_SEARCH}", headers=HX).status_code == 200
+    assert admin.get(f"{PAGE}/picker?q={'x' * (MAX_SEARCH + 1)}",
+                     headers=HX).status_code == 400
+
+
 def test_choosing_an_organization_swaps_in_its_panel(admin, sandbox):
     acme = sandbox.enabled("acme")
     response = admin.get(f"{PAGE}?org={acme.org_id}", headers=HX)

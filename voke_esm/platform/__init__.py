@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from ..auth.guards import require_superadmin
 from ..fault_rules import describe, describe_trigger
+from ..params import MAX_SEARCH
 from ..services.journal import ENDPOINTS, STATUS_CLASSES
 from .forms import show_number
 
@@ -37,6 +38,8 @@ def format_duration(seconds: int) -> str:
 
 bp.add_app_template_global(ENDPOINTS, "journal_endpoints")
 bp.add_app_template_global(STATUS_CLASSES, "journal_status_classes")
+# Search boxes stop where the server would refuse (an htmx search does not show a 400).
+bp.add_app_template_global(MAX_SEARCH, "max_search")
 bp.add_app_template_filter(describe, "fault_effect")
 bp.add_app_template_filter(describe_trigger, "fault_trigger")
 
