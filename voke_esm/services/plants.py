@@ -316,13 +316,13 @@ def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str,
         bump = {"plant_id": plant.id, "blocks": stored, "now": now}
         try:
             if new_code:
-                version = _BUMP_IF_NEW.returned(cursor, dialect, {**bump, "req_code": req_code})
-                if version is None:
+                bumped = _BUMP_IF_NEW.returned(cursor, dialect, {**bump, "req_code": req_code})
+                if bumped is None:
                     return None
             else:
-                version = _BUMP_IF_NOTHING_PENDING.returned(cursor, dialect, bump)
-            if version is None:  # a delayed config is pending (checked on the locked row)
-                version = _BUMP.returned(cursor, dialect, bump)
+                bumped = _BUMP_IF_NOTHING_PENDING.returned(cursor, dialect, bump)
+            if bumped is None:  # a delayed config is pending (checked on the locked row)
+                bumped = _BUMP.returned(cursor, dialect, bump)
                 applies.supersede_pending(plant)
             _RECORD.execute(cursor, dialect, {"plant_id": plant.id, "status": "applied",
                                               "req_code": req_code, "source": source,
@@ -332,7 +332,7 @@ def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str,
         finally:
             cursor.close()
         db.session.commit()
-    return version[0]
+    return bumped[0]  # the new version
 
 
 def same_blocks(stored: list, sent: list) -> bool:
