@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
-from tests.factories import assert_envelope
+from tests.factories import BLOCK, assert_envelope
+from voke_esm.extensions import db
 from voke_esm.models import ConfigRevision
+from voke_esm.services import plants
 from voke_esm.services.plants import same_blocks
 
 CONFIG_URL = "/api/v1/voke-esm/trading/plant/config"
@@ -386,13 +390,6 @@ def test_same_blocks_compares_configurations(stored, sent, same):
 def test_a_request_code_stored_meanwhile_is_refused_by_the_unique_index(app, sandbox):
     """The store runs on the driver's cursor; a duplicate (plant, request code) still surfaces
     as SQLAlchemy's IntegrityError, which the update answers by retrying, and stores nothing."""
-    import sqlalchemy as sa
-    from sqlalchemy.exc import IntegrityError
-
-    from tests.factories import BLOCK
-    from voke_esm.extensions import db
-    from voke_esm.services import plants
-
     acme = sandbox.enabled()
     with app.app_context():
         plant = plants.find_client_plant(acme.client_id, "PLANT-001")
