@@ -121,8 +121,9 @@ def record_in_journal(call, state, response):
     if call.content_length:  # (0 or None: no body)
         if oauth2.is_form_request():
             body = oauth2.form_for_journal()
-        else:  # JSON, and the bytes it was parsed from
-            body, sent = request_json(), call.get_data(cache=True)
+        else:  # JSON, and the bytes it was parsed from (a body too large to read is None)
+            body = request_json()
+            sent = call.get_data(cache=True) if body is not None else None
     # Only updates, tokens and errors carry a resultCode or code: a read's answer is not
     # parsed again.
     answer = (response.get_json(silent=True) if response.is_json and (
