@@ -77,7 +77,7 @@ def test_no_other_column_holds_the_secret(app, admin):
     assert credentials.verify_secret(secret, stored[HASH_COLUMN])
     assert not credentials.verify_secret(first, stored[HASH_COLUMN])
     with app.app_context():
-        key = app.extensions["voke_esm_vault_keys"]
+        key = sandbox.vault_keys()
         plain = vault.decrypt_credentials(key, uuid.UUID(org_id), stored[CIPHERTEXT_COLUMN])
     assert plain["clientSecret"] == secret
 
@@ -140,7 +140,7 @@ def test_ciphertext_moved_to_another_org_does_not_decrypt(app, admin):
         db.session.execute(sa.update(table).where(table.c.organization_id == uuid.UUID(beta_id))
                            .values(encrypted_credentials=acme_ciphertext))
         db.session.commit()
-        key = app.extensions["voke_esm_vault_keys"]
+        key = sandbox.vault_keys()
         with pytest.raises(vault.DecryptionError):
             vault.decrypt_credentials(key, uuid.UUID(beta_id), acme_ciphertext)
         beta = db.session.get(Organization, uuid.UUID(beta_id))

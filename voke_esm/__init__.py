@@ -103,7 +103,6 @@ def register_extensions(app: Flask) -> None:
     from .auth.identity import ServerSessionCookie
     from .extensions import csrf, db
     from .http import ApiJSONProvider
-    from .vault import derive_keys
 
     db.init_app(app)
     with app.app_context():
@@ -112,7 +111,6 @@ def register_extensions(app: Flask) -> None:
     rate_limit.init_app(app)
     app.json = ApiJSONProvider(app)
     app.session_interface = ServerSessionCookie()
-    app.extensions["voke_esm_vault_keys"] = derive_keys(app.config["VOKE_ESM_ENCRYPTION_KEYS"])
 
 
 def register_migrations(app: Flask) -> Flask:

@@ -7,12 +7,26 @@ import uuid
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
 
-JSONDocument = sa.JSON().with_variant(JSONB(), "postgresql")
+
+class JSONDocument(sa.TypeDecorator):
+    """JSON, stored as JSONB on PostgreSQL. SQLAlchemy's PostgreSQL dialect is imported only
+    there: 2 MiB that an SQLite worker would hold for nothing."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(sa.JSON())
+
+
 # JSON documents (96 blocks, journal entries) are stored without the spaces json.dumps adds
 # by default: a sixth fewer bytes, pages and write-ahead log to write. They are parsed JSON or
 # built by this code, never circular: without the check for that (an id kept for every list
@@ -154,7 +168,7 @@ class Plant(Timestamps, db.Model):
     config_enabled: Mapped[bool] = mapped_column(default=True)
     plant_with_load: Mapped[bool] = mapped_column(default=False)
     esi_state: Mapped[str] = mapped_column(sa.String(32), default="PLC_READY")
-    time_configs: Mapped[list] = mapped_column(JSONDocument)
+    time_configs: Mapped[list] = mapped_column(JSONDocument())
     config_version: Mapped[int] = mapped_column(default=1)
     # Delayed and failed applies (CONTRACT §6.3).
     apply_delay_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -188,7 +202,7 @@ class ConfigRevision(db.Model):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     config_update_req_code: Mapped[str | None] = mapped_column(sa.String(128))
     source: Mapped[str] = mapped_column(sa.String(16))
-    time_configs: Mapped[list] = mapped_column(JSONDocument)
+    time_configs: Mapped[list] = mapped_column(JSONDocument())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -207,12 +221,12 @@ class JournalEntry(db.Model):
     query: Mapped[str | None] = mapped_column(sa.String(500))
     plant_id: Mapped[str | None] = mapped_column(sa.String(64))
     config_update_req_code: Mapped[str | None] = mapped_column(sa.String(128))
-    request_body: Mapped[object | None] = mapped_column(JSONDocument)
+    request_body: Mapped[object | None] = mapped_column(JSONDocument())
     status: Mapped[int]
     outcome: Mapped[str | None] = mapped_column(sa.String(40))  # resultCode or error code
     duration_ms: Mapped[float] = mapped_column(sa.Float)
-    faults: Mapped[list | None] = mapped_column(JSONDocument)  # fired rules: id and effect
-    request_headers: Mapped[dict | None] = mapped_column(JSONDocument)  # credentials redacted
+    faults: Mapped[list | None] = mapped_column(JSONDocument())  # fired rules: id and effect
+    request_headers: Mapped[dict | None] = mapped_column(JSONDocument())  # credentials redacted
     response_body: Mapped[str | None] = mapped_column(sa.Text)  # as answered, tokens redacted
 
 
@@ -226,8 +240,8 @@ class FaultRule(db.Model):
         sa.ForeignKey("voke_esm_clients.client_id", ondelete="CASCADE"), index=True)
     plant_id: Mapped[str | None] = mapped_column(sa.String(64))  # the externalPlantId
     endpoint: Mapped[str] = mapped_column(sa.String(32))
-    effect: Mapped[dict] = mapped_column(JSONDocument)
-    trigger: Mapped[dict] = mapped_column(JSONDocument)
+    effect: Mapped[dict] = mapped_column(JSONDocument())
+    trigger: Mapped[dict] = mapped_column(JSONDocument())
     # `next` rules: how many firings are left, decremented atomically by every worker.
     remaining: Mapped[int | None]
     # Matching calls seen so far: k of the seeded draw of `probability` rules.

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 
-import jwt
-from jwt.algorithms import HMACAlgorithm
+
+def _import_pyjwt_for_hmac_only():
+    """PyJWT as installed without its `crypto` extra, which it supports: HMAC algorithms only.
+    PyJWT imports cryptography whenever it can, for the RSA and EC algorithms we never use,
+    and that import alone holds 7 MiB in every worker (issue 8: at most 70 per worker). The
+    vault, which does need cryptography, imports it when an admin call first seals or opens a
+    secret."""
+    if "cryptography" in sys.modules or "jwt" in sys.modules:  # too late: nothing to save
+        import jwt
+        return jwt
+    sys.modules["cryptography"] = None  # import cryptography -> ModuleNotFoundError
+    try:
+        import jwt
+    finally:
+        del sys.modules["cryptography"]
+    return jwt
+
+
+jwt = _import_pyjwt_for_hmac_only()
+from jwt.algorithms import HMACAlgorithm  # noqa: E402 - after the import above
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,11 @@
 """Authenticated encryption of the TradingPartnerConfig credentials, bound to the organization.
 
 The keys form a ring (VOKE_ESM_ENCRYPTION_KEY=NEW,OLD,...): the first encrypts, every one
-decrypts, so a key can be replaced without losing what the older one sealed."""
+decrypts, so a key can be replaced without losing what the older one sealed.
+
+cryptography is imported by the functions that use it, not with this module: only admin
+calls seal or open credentials, and the import holds 7 MiB that a trading worker would carry
+for nothing (see tokens.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +14,6 @@ import json
 import os
 import uuid
 from collections.abc import Sequence
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 VERSION = "v1"
 
@@ -25,6 +24,9 @@ class DecryptionError(Exception):
 
 def derive_key(material: str) -> bytes:
     """A 256-bit AES key from VOKE_ESM_ENCRYPTION_KEY, whatever text it holds."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
                 info=b"voke-esm trading partner credentials").derive(material.encode())
 
@@ -41,6 +43,8 @@ def derive_keys(materials: Sequence[str]) -> tuple[bytes, ...]:
 def encrypt_credentials(keys: Sequence[bytes], organization_id: uuid.UUID,
                         credentials: dict) -> str:
     """Seal with the first key of the ring."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = os.urandom(12)
     sealed = AESGCM(keys[0]).encrypt(nonce, json.dumps(credentials).encode(),
                                      _aad(organization_id))
@@ -50,6 +54,9 @@ def encrypt_credentials(keys: Sequence[bytes], organization_id: uuid.UUID,
 def open_credentials(keys: Sequence[bytes], organization_id: uuid.UUID,
                      token: str) -> tuple[dict, int]:
     """The credentials and the position in the ring of the key that opened them."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         version, payload = token.split(":", 1)
         raw = base64.urlsafe_b64decode(payload)

@@ -104,7 +104,7 @@ def stored_credentials(organization: Organization) -> dict | None:
     config = organization.partner_config
     if config is None or not config.encrypted_credentials:
         return None
-    return vault.decrypt_credentials(_vault_keys(), organization.id, config.encrypted_credentials)
+    return vault.decrypt_credentials(vault_keys(), organization.id, config.encrypted_credentials)
 
 
 def configs_with_stored_credentials() -> list[TradingPartnerConfig]:
@@ -117,7 +117,7 @@ def configs_with_stored_credentials() -> list[TradingPartnerConfig]:
 def reencrypt_stored_credentials(config: TradingPartnerConfig) -> str:
     """Seal one stored copy with the first key: "reencrypted", "current" (it already was, or an
     enable replaced it meanwhile), or "unreadable" (no key opens it; left as it is)."""
-    keys, sealed = _vault_keys(), config.encrypted_credentials
+    keys, sealed = vault_keys(), config.encrypted_credentials
     try:
         plain, index = vault.open_credentials(keys, config.organization_id, sealed)
     except vault.DecryptionError:
@@ -183,8 +183,13 @@ def _record_partner_config(organization: Organization, issued: Credentials) -> N
     db.session.add(config)
     db.session.flush()  # the organization id binds the ciphertext to this row
     config.encrypted_credentials = vault.encrypt_credentials(
-        _vault_keys(), organization.id, issued.as_json())
+        vault_keys(), organization.id, issued.as_json())
 
 
-def _vault_keys() -> tuple[bytes, ...]:
-    return current_app.extensions["voke_esm_vault_keys"]
+def vault_keys() -> tuple[bytes, ...]:
+    """The app's key ring, derived on first use (see vault: trading workers never need it)."""
+    keys = current_app.extensions.get("voke_esm_vault_keys")
+    if keys is None:
+        keys = current_app.extensions.setdefault("voke_esm_vault_keys", vault.derive_keys(
+            current_app.config["VOKE_ESM_ENCRYPTION_KEYS"]))
+    return keys

@@ -1,0 +1,83 @@
+"""What a trading worker loads (issue 8: at most 70 MiB a worker). Each check runs in a fresh
+interpreter, as a gunicorn worker starts: the test process has long imported everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.live import ROOT, run_cli
+
+# Serves every trading call once through the app, then lists what of `HEAVY` was imported.
+SCRIPT = """
+import json, sys
+from wsgi import app
+T = "/api/v1/voke-esm/trading"
+credentials = json.loads(sys.argv[1])
+client = app.test_client()
+token = client.post(f"{T}/token", json=credentials).get_json()["accessToken"]
+auth = {"Authorization": f"Bearer {token}"}
+statuses = [
+    client.get(f"{T}/plant/list", headers=auth).status_code,
+    client.get(f"{T}/plant/config?plantId=PLANT-001", headers=auth).status_code,
+    client.post(f"{T}/plant/config/update", headers=auth, json={
+        "plantId": "PLANT-001", "configUpdateReqCode": "footprint-1", "timeConfigs": [
+            {"from": "00:00", "to": "23:59", "pBatMax": 5, "pBatMin": -5, "socMax": 90,
+             "socMin": 20}]}).get_json()["resultCode"],
+    client.post(f"{T}/token", json={**credentials, "clientSecret": "wrong"}).status_code,
+]
+HEAVY = ("cryptography", "sqlalchemy.dialects.postgresql")
+print(json.dumps({"statuses": statuses, "loaded": [m for m in HEAVY if m in sys.modules]}))
+"""
+
+
+def serve_every_call(env: dict[str, str]) -> dict:
+    run_cli(env, "db", "upgrade")
+    credentials = json.loads(run_cli(env, "seed-demo").stdout)
+    credentials = {"clientId": credentials["clientId"],
+                   "clientSecret": credentials["clientSecret"]}
+    done = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(credentials)],
+                          env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def sqlite_env(tmp_path) -> dict[str, str]:
+    return {"VOKE_ESM_INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'sandbox.sqlite'}"}
+
+
+def test_a_trading_worker_never_loads_cryptography_or_the_postgresql_dialect(tmp_path):
+    """PyJWT signs HS256 with the standard library; cryptography (7 MiB resident) serves only
+    the vault, which admin calls use. The PostgreSQL dialect (2 MiB) serves only PostgreSQL."""
+    served = serve_every_call(sqlite_env(tmp_path))
+    assert served["statuses"] == [200, 200, "applied_ok", 401]
+    assert served["loaded"] == []
+
+
+def test_the_vault_still_seals_and_opens_once_jwt_is_loaded(tmp_path):
+    """The other order: tokens first (PyJWT without cryptography), then an admin enable and a
+    rotation, which seal credentials and open them again."""
+    env = sqlite_env(tmp_path)
+    run_cli(env, "db", "upgrade")
+    script = """
+import sys
+from voke_esm import tokens
+from wsgi import app
+from voke_esm.extensions import db
+from voke_esm.models import Organization
+from voke_esm.services import organizations, sandbox
+assert tokens.jwt.algorithms.has_crypto is False
+with app.app_context():
+    organization = organizations.create_organization({"name": "Vault", "slug": "vault"})
+    issued = sandbox.enable(organization)
+    assert sandbox.stored_credentials(organization)["clientSecret"] == issued.client_secret
+    print("cryptography" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", script], env={**os.environ, **env}, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "True"
