@@ -11,13 +11,15 @@ int or None: no bind conversion is applied to them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.engine import Dialect
 
+from . import read_memo
 from .extensions import db
 
 
@@ -50,26 +52,39 @@ class Prepared:
         if compiled is None:
             compiled = self._compiled[engine.dialect.name] = _Compiled(self.statement,
                                                                        engine.dialect)
-        connection = engine.raw_connection()  # from the pool; rolled back when returned
-        driver = connection.dbapi_connection
-        # psycopg would BEGIN before the SELECT, and the pool would send a ROLLBACK when the
-        # connection comes back: one SELECT needs neither round trip.
-        alone = getattr(driver, "autocommit", None) is False
-        try:
-            if alone:
-                driver.autocommit = True
-            cursor = connection.cursor()
-            try:
-                cursor.execute(compiled.sql, compiled.bind(params))
-                fetched = cursor.fetchmany(1) if one else cursor.fetchall()
-                convert = compiled.converters(cursor.description)
-            finally:
-                cursor.close()
-                if alone:
-                    driver.autocommit = False
-        finally:
-            connection.close()
+        with _alone(engine) as cursor:
+            cursor.execute(compiled.sql, compiled.bind(params))
+            fetched = cursor.fetchmany(1) if one else cursor.fetchall()
+            convert = compiled.converters(cursor.description)
         return [_converted(row, convert) for row in fetched] if convert else fetched
+
+
+@contextmanager
+def _alone(engine: sa.Engine, write: bool = False) -> Iterator:
+    """A cursor on a pooled connection whose statement is a transaction of its own. psycopg
+    runs it in autocommit: it would BEGIN before it, and the pool would send a ROLLBACK (or,
+    for a write, we a COMMIT) when it is done, two round trips one statement needs neither of.
+    Other drivers: a write is committed at the end, a read rolled back by the pool. A write
+    also tells the read memo (read_memo.py), as a commit's events do."""
+    connection = engine.raw_connection()
+    driver = connection.dbapi_connection
+    autocommit = getattr(driver, "autocommit", None) is False
+    try:
+        if write:
+            read_memo.before_write(current_app, connection)
+        if autocommit:
+            driver.autocommit = True
+        cursor = connection.cursor()
+        try:
+            yield cursor
+            if write and not autocommit:
+                connection.commit()
+        finally:
+            cursor.close()
+            if autocommit:
+                driver.autocommit = False
+    finally:
+        connection.close()
 
 
 class PreparedWrite:
@@ -83,17 +98,29 @@ class PreparedWrite:
         self._compiled: dict[str, _Compiled] = {}
 
     def execute(self, cursor, dialect: Dialect, params: Mapping[str, Any]) -> None:
+        """Run it; the driver's IntegrityError is raised as SQLAlchemy's, as the session would
+        raise it."""
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             compiled = self._compiled[dialect.name] = _Compiled(self.statement, dialect,
                                                                 self.typed)
-        cursor.execute(compiled.sql, compiled.bind(params))
+        try:
+            cursor.execute(compiled.sql, compiled.bind(params))
+        except dialect.loaded_dbapi.IntegrityError as error:
+            raise sa.exc.IntegrityError(compiled.sql, None, error) from error
 
     def returned(self, cursor, dialect: Dialect, params: Mapping[str, Any]) -> tuple | None:
         """The first row a statement with RETURNING answers, as the driver gives it."""
         self.execute(cursor, dialect, params)
         rows = cursor.fetchall()  # all: SQLite finishes the statement only once they are read
         return rows[0] if rows else None
+
+    def returned_alone(self, params: Mapping[str, Any]) -> tuple | None:
+        """`returned`, the statement a transaction of its own on a pooled connection (outside
+        the session's): on PostgreSQL one round trip."""
+        engine = db.engine
+        with _alone(engine, write=True) as cursor:
+            return self.returned(cursor, engine.dialect, params)
 
 
 class PreparedInsert:

@@ -111,3 +111,13 @@ def init_app(app: Flask, engine: Engine) -> None:
     app.extensions["voke_esm_write_marker"] = marker
     if fresh_for > 0:
         app.extensions["voke_esm_read_memo"] = ReadMemo(marker, fresh_for)
+
+
+def before_write(app: Flask, connection) -> None:
+    """Before a write on pooled `connection` outside any SQLAlchemy transaction (a statement
+    that is a transaction of its own, prepared.py): what a commit's events do, the marker
+    bumped now and again once the connection is back in the pool."""
+    marker = app.extensions.get("voke_esm_write_marker")
+    if marker is not None:
+        marker.bump()
+        connection.info[_WROTE] = True

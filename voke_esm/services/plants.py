@@ -287,33 +287,52 @@ _BUMP_IF_NOTHING_PENDING = PreparedWrite(_bump.where(_PLANTS.c.pending_due_at.is
 # still decides a race).
 _BUMP_IF_NEW = PreparedWrite(_BUMP_IF_NOTHING_PENDING.statement.where(
     ~sa.exists().where(*_SAME_CODE)), typed=True)
-# The revision copies the blocks just stored (and the new version) from the plant's row: the
-# database copies them, where binding them again would serialise them again.
+_REVISION_COLUMNS = ["plant_id", "version", "status", "config_update_req_code", "source",
+                     "time_configs", "created_at"]
+
+
+def _revision_from(plant) -> sa.Select:
+    """The new revision's values: the blocks just stored and the new version copied from
+    `plant` (its row, or what the UPDATE returned) by the database, where binding them again
+    would serialise them again."""
+    return sa.select(plant.c.id, plant.c.config_version,
+                     sa.bindparam("status", type_=_REVISIONS.c.status.type),
+                     sa.bindparam("req_code", type_=_REVISIONS.c.config_update_req_code.type),
+                     sa.bindparam("source", type_=_REVISIONS.c.source.type),
+                     plant.c.time_configs,
+                     sa.bindparam("now", type_=_REVISIONS.c.created_at.type))
+
+
 _RECORD = PreparedWrite(sa.insert(_REVISIONS).from_select(
-    ["plant_id", "version", "status", "config_update_req_code", "source", "time_configs",
-     "created_at"],
-    sa.select(_PLANTS.c.id, _PLANTS.c.config_version,
-              sa.bindparam("status", type_=_REVISIONS.c.status.type),
-              sa.bindparam("req_code", type_=_REVISIONS.c.config_update_req_code.type),
-              sa.bindparam("source", type_=_REVISIONS.c.source.type), _PLANTS.c.time_configs,
-              sa.bindparam("now", type_=_REVISIONS.c.created_at.type))
-    .where(_PLANTS.c.id == sa.bindparam("plant_id"))), typed=True)
+    _REVISION_COLUMNS, _revision_from(_PLANTS).where(_PLANTS.c.id == sa.bindparam("plant_id"))),
+    typed=True)
+# PostgreSQL: _BUMP_IF_NEW and _RECORD in one statement, a transaction of its own: one round
+# trip, not four (BEGIN, UPDATE, INSERT, COMMIT); updates a second +17 %. SQLite has no UPDATE
+# in a WITH.
+_bumped = _BUMP_IF_NEW.statement.returning(_PLANTS.c.id, _PLANTS.c.time_configs).cte("bumped")
+_BUMP_IF_NEW_AND_RECORD = PreparedWrite(sa.insert(_REVISIONS).from_select(
+    _REVISION_COLUMNS, _revision_from(_bumped)).returning(_REVISIONS.c.version), typed=True)
 
 
 def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str,
                   new_code: bool = False) -> int | None:
     """Bump the version in one atomic UPDATE (no lost version under concurrency), then commit;
     a pending delayed config is superseded by this one. One short write transaction.
-    `new_code`: store nothing (and answer None) unless no revision has `req_code` yet and
-    nothing is pending."""
+    `new_code` (a trading update): store nothing (and answer None) unless no revision has
+    `req_code` yet and nothing is pending."""
     now = utcnow()
     # Serialized before the write lock is taken: other writers wait for as little as can be.
     stored = StoredJSON(dump_json(blocks))
+    bump = {"plant_id": plant.id, "blocks": stored, "now": now}
+    record = {"plant_id": plant.id, "status": "applied", "req_code": req_code,
+              "source": source, "now": now}
+    if new_code and db.engine.dialect.name == "postgresql":
+        bumped = _BUMP_IF_NEW_AND_RECORD.returned_alone({**bump, **record})
+        return bumped[0] if bumped is not None else None
     with one_writer(db.session):
         db.session.flush()  # an admin edit's other fields first, as an ORM UPDATE's autoflush did
         connection = db.session.connection()
         dialect, cursor = connection.dialect, connection.connection.cursor()
-        bump = {"plant_id": plant.id, "blocks": stored, "now": now}
         try:
             if new_code:
                 bumped = _BUMP_IF_NEW.returned(cursor, dialect, {**bump, "req_code": req_code})
@@ -324,11 +343,7 @@ def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str,
             if bumped is None:  # a delayed config is pending (checked on the locked row)
                 bumped = _BUMP.returned(cursor, dialect, bump)
                 applies.supersede_pending(plant)
-            _RECORD.execute(cursor, dialect, {"plant_id": plant.id, "status": "applied",
-                                              "req_code": req_code, "source": source,
-                                              "now": now})
-        except dialect.loaded_dbapi.IntegrityError as error:  # as the session would raise it
-            raise IntegrityError(None, None, error) from error
+            _RECORD.execute(cursor, dialect, record)
         finally:
             cursor.close()
         db.session.commit()
