@@ -52,7 +52,7 @@ class Prepared:
         if compiled is None:
             compiled = self._compiled[engine.dialect.name] = _Compiled(self.statement,
                                                                        engine.dialect)
-        with _alone(engine) as cursor:
+        with alone(engine) as cursor:
             cursor.execute(compiled.sql, compiled.bind(params))
             fetched = cursor.fetchmany(1) if one else cursor.fetchall()
             convert = compiled.converters(cursor.description)
@@ -60,7 +60,7 @@ class Prepared:
 
 
 @contextmanager
-def _alone(engine: sa.Engine, write: bool = False) -> Iterator:
+def alone(engine: sa.Engine, write: bool = False) -> Iterator:
     """A cursor on a pooled connection whose statement is a transaction of its own. psycopg
     runs it in autocommit: it would BEGIN before it, and the pool would send a ROLLBACK (or,
     for a write, we a COMMIT) when it is done, two round trips one statement needs neither of.
@@ -114,13 +114,6 @@ class PreparedWrite:
         self.execute(cursor, dialect, params)
         rows = cursor.fetchall()  # all: SQLite finishes the statement only once they are read
         return rows[0] if rows else None
-
-    def returned_alone(self, params: Mapping[str, Any]) -> tuple | None:
-        """`returned`, the statement a transaction of its own on a pooled connection (outside
-        the session's): on PostgreSQL one round trip."""
-        engine = db.engine
-        with _alone(engine, write=True) as cursor:
-            return self.returned(cursor, engine.dialect, params)
 
 
 class PreparedInsert:
