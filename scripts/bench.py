@@ -4,8 +4,8 @@ Every figure is a ratio to the bare Flask baseline (scripts/bench_apps.py, same 
 as `make run`) measured in the same run, in interleaved rounds at 8 connections (wrk, or a
 built-in load generator when wrk is absent), on SQLite and on PostgreSQL.
 
-    make bench                                           # both databases, 3 rounds of 5 s
-    make bench BENCH_ARGS="--databases sqlite --rounds 5 --seconds 10"
+    make bench                                           # both databases, 5 rounds of 5 s
+    make bench BENCH_ARGS="--databases sqlite --rounds 9 --seconds 10"
     make bench BENCH_ARGS="--databases none --scale"     # admin pages with 100,000 plants
 
 Other scripts add scenarios with `extra_loads` and `extra_report` of `bench_database`.
@@ -217,7 +217,9 @@ def postgres_database(admin_url: str):
 def main(extra_loads=None, extra_report=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite,postgres")
-    parser.add_argument("--rounds", type=int, default=3)
+    # Five: on a shared 2-core machine a ratio moves by 0.1 from round to round, and the
+    # median of three still followed one bad round.
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--memory-calls", type=int, default=20000)
     parser.add_argument("--builtin-load", action="store_true",
