@@ -59,8 +59,8 @@ def test_a_trading_worker_never_loads_cryptography_or_the_postgresql_dialect(tmp
 
 
 def test_the_vault_still_seals_and_opens_once_jwt_is_loaded(tmp_path):
-    """The other order: tokens first (PyJWT without cryptography), then an admin enable and a
-    rotation, which seal credentials and open them again."""
+    """The other order: tokens first (PyJWT without cryptography), then an admin enable, which
+    seals the partner credentials, and reading them back, which opens them."""
     env = sqlite_env(tmp_path)
     run_cli(env, "db", "upgrade")
     script = """

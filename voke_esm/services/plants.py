@@ -316,7 +316,7 @@ def _store_new(plant_id: uuid.UUID, blocks: list, req_code: str, source: str) ->
     the plant has `req_code` already or a delayed config is pending. A transaction of its own
     on a pooled connection, not the session's: on PostgreSQL one statement in autocommit, one
     round trip instead of four (BEGIN, UPDATE, INSERT, COMMIT; updates a second +17 %); SQLite
-    has no UPDATE in a WITH, and runs the two under its write lock (+5 %)."""
+    has no UPDATE in a WITH, and runs the two under its write lock (+6 %)."""
     now = utcnow()
     bump = {"plant_id": plant_id, "blocks": _serialised(blocks), "now": now,
             "req_code": req_code}
