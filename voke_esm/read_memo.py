@@ -61,6 +61,12 @@ class WriteMarker:
         # the old one nor a value it remembered.
         self._map[:self.SIZE] = os.urandom(self.SIZE)
 
+    def writing(self, connection) -> None:
+        """Before a commit on pooled `connection`: bump now, and again once the connection is
+        back in the pool (the commit is durable then)."""
+        self.bump()
+        connection.info[_WROTE] = True
+
 
 class ReadMemo:
     """Answers of remembered statements by (statement, parameters), while no write happened
@@ -98,15 +104,11 @@ def init_app(app: Flask, engine: Engine) -> None:
                     error.strerror or error, fresh_for)
         return
 
-    def committing(connection) -> None:
-        marker.bump()
-        connection.info[_WROTE] = True
-
     def checked_in(_dbapi_connection, record) -> None:
         if record is not None and record.info.pop(_WROTE, False):
             marker.bump()
 
-    event.listen(engine, "commit", committing)
+    event.listen(engine, "commit", marker.writing)
     event.listen(engine, "checkin", checked_in)
     app.extensions["voke_esm_write_marker"] = marker
     if fresh_for > 0:
@@ -115,9 +117,7 @@ def init_app(app: Flask, engine: Engine) -> None:
 
 def before_write(app: Flask, connection) -> None:
     """Before a write on pooled `connection` outside any SQLAlchemy transaction (a statement
-    that is a transaction of its own, prepared.py): what a commit's events do, the marker
-    bumped now and again once the connection is back in the pool."""
+    that is a transaction of its own, prepared.py): what a commit's event does."""
     marker = app.extensions.get("voke_esm_write_marker")
     if marker is not None:
-        marker.bump()
-        connection.info[_WROTE] = True
+        marker.writing(connection)
