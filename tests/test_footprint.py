@@ -38,11 +38,15 @@ def serve_every_call(env: dict[str, str]) -> dict:
     credentials = json.loads(run_cli(env, "seed-demo").stdout)
     credentials = {"clientId": credentials["clientId"],
                    "clientSecret": credentials["clientSecret"]}
-    done = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(credentials)],
-                          env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    return json.loads(last_line_of(SCRIPT, env, json.dumps(credentials)))
+
+
+def last_line_of(script: str, env: dict[str, str], *args: str) -> str:
+    """What `script` printed last, run in a fresh interpreter on `env`."""
+    done = subprocess.run([sys.executable, "-c", script, *args], env={**os.environ, **env},
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return done.stdout.strip().splitlines()[-1]
 
 
 def sqlite_env(tmp_path) -> dict[str, str]:
@@ -77,7 +81,4 @@ with app.app_context():
     assert sandbox.stored_credentials(organization)["clientSecret"] == issued.client_secret
     print("cryptography" in sys.modules)
 """
-    done = subprocess.run([sys.executable, "-c", script], env={**os.environ, **env}, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "True"
+    assert last_line_of(script, env) == "True"

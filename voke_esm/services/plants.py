@@ -317,18 +317,14 @@ def _store_new(plant_id: uuid.UUID, blocks: list, req_code: str, source: str) ->
     on a pooled connection, not the session's: on PostgreSQL one statement in autocommit, one
     round trip instead of four (BEGIN, UPDATE, INSERT, COMMIT; updates a second +17 %); SQLite
     has no UPDATE in a WITH, and runs the two under its write lock (+6 %)."""
-    now = utcnow()
-    bump = {"plant_id": plant_id, "blocks": _serialised(blocks), "now": now,
-            "req_code": req_code}
-    record = {"plant_id": plant_id, "status": "applied", "req_code": req_code,
-              "source": source, "now": now}
+    bump, record = _store_params(plant_id, blocks, req_code, source)
     engine = db.engine
     dialect = engine.dialect
     with one_writer(db.session), alone(engine, write=True) as cursor:
         if dialect.name == "postgresql":
             bumped = _BUMP_IF_NEW_AND_RECORD.returned(cursor, dialect, {**bump, **record})
         else:
-            bumped = _BUMP_IF_NEW.returned(cursor, dialect, bump)
+            bumped = _BUMP_IF_NEW.returned(cursor, dialect, {**bump, "req_code": req_code})
             if bumped is not None:
                 _RECORD.execute(cursor, dialect, record)
     return bumped[0] if bumped is not None else None
@@ -338,8 +334,7 @@ def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str)
     """Bump the version in one atomic UPDATE (no lost version under concurrency), then commit
     the session (an admin edit's other fields with it); a pending delayed config is superseded
     by this one. One short write transaction."""
-    now = utcnow()
-    bump = {"plant_id": plant.id, "blocks": _serialised(blocks), "now": now}
+    bump, record = _store_params(plant.id, blocks, req_code, source)
     with one_writer(db.session):
         db.session.flush()  # an admin edit's other fields first, as an ORM UPDATE's autoflush did
         connection = db.session.connection()
@@ -349,18 +344,22 @@ def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str)
             if bumped is None:  # a delayed config is pending (checked on the locked row)
                 bumped = _BUMP.returned(cursor, dialect, bump)
                 applies.supersede_pending(plant)
-            _RECORD.execute(cursor, dialect, {"plant_id": plant.id, "status": "applied",
-                                              "req_code": req_code, "source": source,
-                                              "now": now})
+            _RECORD.execute(cursor, dialect, record)
         finally:
             cursor.close()
         db.session.commit()
     return bumped[0]  # the new version
 
 
-def _serialised(blocks: list) -> StoredJSON:
-    """Before the write lock is taken: other writers wait for as little as can be."""
-    return StoredJSON(dump_json(blocks))
+def _store_params(plant_id: uuid.UUID, blocks: list, req_code: str | None,
+                  source: str) -> tuple[dict, dict]:
+    """The parameters of the version's UPDATE and of its revision's INSERT. The blocks are
+    serialised here, before the write lock is taken: other writers wait for as little as can
+    be."""
+    now = utcnow()
+    return ({"plant_id": plant_id, "blocks": StoredJSON(dump_json(blocks)), "now": now},
+            {"plant_id": plant_id, "status": "applied", "req_code": req_code, "source": source,
+             "now": now})
 
 
 def same_blocks(stored: list, sent: list) -> bool:
