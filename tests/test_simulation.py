@@ -13,6 +13,7 @@ from voke_esm.simulation import (
     STEP_HOURS,
     STEPS,
     PlantSpec,
+    battery_kw,
     block_at,
     configs_in_force,
     load_kw,
@@ -201,3 +202,19 @@ def test_the_now_step_is_the_step_holding_the_minute():
     steps = simulate_day(PlantSpec(0, 0, False), [[]] * STEPS)
     assert step_at(steps, 12 * 60 + 14).at == "12:00"
     assert step_at(steps, 24 * 60 - 1).at == "23:45"
+
+
+@pytest.mark.parametrize("limit", [1.9999999999999432, 0.30000000000000004, 2.0])
+def test_the_battery_never_passes_a_limit_that_float_noise_puts_just_under_a_watt(limit):
+    """Found by the property above: 1.9999999999999432 kW was rounded to the watt above it."""
+    block = {"pBatMax": limit, "pBatMin": -limit, "socMax": 100, "socMin": 0}
+    charge = battery_kw(5.0, 50, 100, block)
+    discharge = battery_kw(-5.0, 50, 100, block)
+    assert 0 < charge <= limit and charge == pytest.approx(limit, abs=0.001)
+    assert -limit <= discharge < 0 and discharge == pytest.approx(-limit, abs=0.001)
+
+
+def test_float_noise_does_not_lose_a_watt():
+    block = {"pBatMax": 50, "pBatMin": -50, "socMax": 100, "socMin": 0}
+    assert battery_kw(0.3 - 0.1, 50, 100, block) == pytest.approx(0.2, abs=1e-9)
+    assert battery_kw(0.1 - 0.3, 50, 100, block) == pytest.approx(-0.2, abs=1e-9)

@@ -181,5 +181,8 @@ def configs_in_force(revisions: Sequence[tuple[datetime, list]], day: date) -> l
 
 
 def _toward_zero(kw: float) -> float:
-    # The inner round keeps float noise (0.3 - 0.1 = 0.19999999999999998) from losing a watt.
-    return math.floor(round(kw * 1000, 6)) / 1000
+    """`kw` (not negative) to a whole watt toward zero, and never above `kw` itself. The inner
+    round keeps float noise (0.3 - 0.1 = 0.19999999999999998) from losing a watt; where only such
+    noise lies between `kw` and the watt above (a limit of 1.9999999999999432 kW), that watt
+    would pass the limit, and `kw` is the answer."""
+    return min(math.floor(round(kw * 1000, 6)) / 1000, kw)
