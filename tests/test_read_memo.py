@@ -100,6 +100,62 @@ def test_answers_are_remembered_per_key_until_the_marker_changes_or_they_age(tmp
     assert loads == ["a1", "b1", "a3", "a4"]
 
 
+def test_a_store_of_configs_forgets_only_answers_that_show_configs(tmp_path):
+    memo = read_memo.ReadMemo(read_memo.WriteMarker(tmp_path / "marker"), fresh_for=60)
+    loads: list[str] = []
+
+    def load(value: str):
+        return lambda: loads.append(value) or value
+
+    assert memo.get("client", load("c1"), config_free=True) == "c1"
+    assert memo.get("config", load("k1")) == "k1"
+    other_process = read_memo.WriteMarker(tmp_path / "marker")
+    other_process.bump(configs=True)
+    assert memo.get("client", load("c2"), config_free=True) == "c1"
+    assert memo.get("config", load("k2")) == "k2"
+    other_process.bump()  # any other write
+    assert memo.get("client", load("c3"), config_free=True) == "c3"
+    assert memo.get("config", load("k3")) == "k3"
+    assert loads == ["c1", "k1", "k2", "c3", "k3"]
+
+
+UPDATE = "/api/v1/voke-esm/trading/plant/config/update"
+LIST = "/api/v1/voke-esm/trading/plant/list"
+
+
+def test_a_trading_update_keeps_the_callers_client_and_plants_remembered(env):
+    """An applied update changes a version and blocks: a config read shows them at once, while
+    what no update changes (here a state written behind the marker's back) stays remembered."""
+    with app_for({**env, "VOKE_ESM_READ_MEMO_SECONDS": "60"}) as app:
+        from tests.factories import BLOCK, Sandbox
+
+        headers = Sandbox(app).headers(Sandbox(app).enabled())
+        client = app.test_client()
+        assert client.get(LIST, headers=headers).json[0]["esiState"] == "PLC_READY"
+        assert client.get(CONFIG, headers=headers).json["version"] == 1
+        raw_write(app, "UPDATE voke_esm_plants SET esi_state = 'PLC_OFFLINE'")
+
+        def update(code: str, **extra) -> dict:
+            response = client.post(UPDATE, headers=headers, json={
+                "plantId": "PLANT-001", "configUpdateReqCode": code,
+                "timeConfigs": [{**BLOCK, "socMax": 80}], **extra})
+            assert response.status_code == 200, response.json
+            return response.json
+
+        assert update("u1")["version"] == 2
+        assert client.get(LIST, headers=headers).json[0]["esiState"] == "PLC_READY"
+        config = client.get(CONFIG, headers=headers).json
+        assert (config["version"], config["esiState"]) == (2, "PLC_OFFLINE")
+        assert config["timeConfigs"][0]["socMax"] == 80
+        # The update's plant is remembered without its version: a dry run asks for it.
+        assert update("u2", validateOnly=True) == {
+            "resultCode": "cfg_accepted", "plantId": "PLANT-001",
+            "configUpdateReqCode": "u2", "version": 2}
+        assert update("u3")["version"] == 3
+        assert update("u4", validateOnly=True)["version"] == 3
+        assert update("u3")["version"] == 3  # a retry: its revision answers
+
+
 def test_without_a_writable_instance_folder_nothing_is_remembered(env, tmp_path, caplog):
     blocker = tmp_path / "a-file"
     blocker.write_text("")

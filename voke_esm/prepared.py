@@ -26,11 +26,14 @@ from .extensions import db
 class Prepared:
     """One SELECT, compiled per dialect on first use; answers tuples of converted values.
     `remembered`: its answers are kept until a write (read_memo.py); callers must not change
-    them."""
+    them. `config_free`: they show no plant's time configs or version, and are kept across
+    the stores of a trading update."""
 
-    def __init__(self, statement: sa.Select, remembered: bool = False):
+    def __init__(self, statement: sa.Select, remembered: bool = False,
+                 config_free: bool = False):
         self.statement = statement
         self.remembered = remembered
+        self.config_free = config_free
         self._compiled: dict[str, _Compiled] = {}
 
     def first(self, params: Mapping[str, Any]) -> tuple | None:
@@ -44,7 +47,8 @@ class Prepared:
         memo = current_app.extensions.get("voke_esm_read_memo") if self.remembered else None
         if memo is None:
             return self._run(params, one)
-        return memo.get((self, one, *sorted(params.items())), lambda: self._run(params, one))
+        return memo.get((self, one, *sorted(params.items())), lambda: self._run(params, one),
+                        self.config_free)
 
     def _run(self, params: Mapping[str, Any], one: bool) -> list[tuple]:
         engine = db.engine
@@ -60,18 +64,19 @@ class Prepared:
 
 
 @contextmanager
-def alone(engine: sa.Engine, write: bool = False) -> Iterator:
+def alone(engine: sa.Engine, write: bool = False, configs: bool = False) -> Iterator:
     """A cursor on a pooled connection whose statement is a transaction of its own. psycopg
     runs it in autocommit: it would BEGIN before it, and the pool would send a ROLLBACK (or,
     for a write, we a COMMIT) when it is done, two round trips one statement needs neither of.
     Other drivers: a write is committed at the end, a read rolled back by the pool. A write
-    also tells the read memo (read_memo.py), as a commit's events do."""
+    also tells the read memo (read_memo.py), as a commit's events do; `configs`: it changes
+    plants' time configs and versions (and revisions) and nothing else."""
     connection = engine.raw_connection()
     driver = connection.dbapi_connection
     autocommit = getattr(driver, "autocommit", None) is False
     try:
         if write:
-            read_memo.before_write(current_app, connection)
+            read_memo.before_write(current_app, connection, configs)
         if autocommit:
             driver.autocommit = True
         cursor = connection.cursor()

@@ -6,15 +6,18 @@ of an SQLite statement, each round trip to PostgreSQL), and with eight threads e
 is a futex wake and two context switches. Between writes the answer cannot change, so it is
 remembered per process and asked again only after a write.
 
-Who wrote is told through a write marker: eight bytes in a file in the instance folder, mapped
-into every process of this install (workers, the CLI), so that reading it is a memory load,
-not a system call. Every SQLAlchemy commit of every process replaces it with fresh random
-bytes twice: when the commit starts and once its connection is back in the pool, after the
-commit is durable. A remembered answer is used only while the marker still holds the value
-read before the answer was asked, and for at most VOKE_ESM_READ_MEMO_SECONDS (default 1; 0
-remembers nothing): a write the marker does not see (another host on the same database, psql,
-another instance folder) shows within that time. The journal's writer commits on the driver's
-connection and leaves the marker alone: it writes no table read here.
+Who wrote is told through a write marker: sixteen bytes in a file in the instance folder,
+mapped into every process of this install (workers, the CLI), so that reading it is a memory
+load, not a system call. Every SQLAlchemy commit of every process replaces its first half with
+fresh random bytes twice: when the commit starts and once its connection is back in the pool,
+after the commit is durable. A trading update's store (services/plants.py), which changes one
+plant's time configs and version and adds a revision, replaces the second half instead.
+A remembered answer is used only while the marker still holds the value read before the answer
+was asked (its first half alone for an answer that shows no time configs or version: the
+caller's client, a plant's other fields), and for at most VOKE_ESM_READ_MEMO_SECONDS (default
+1; 0 remembers nothing): a write the marker does not see (another host on the same database,
+psql, another instance folder) shows within that time. The journal's writer commits on the
+driver's connection and leaves the marker alone: it writes no table read here.
 
 No marker file (an instance folder that cannot be written): nothing is remembered.
 """
@@ -40,9 +43,11 @@ _WROTE = "voke_esm_wrote"  # on a connection's pool record: it committed, bump a
 
 
 class WriteMarker:
-    """Eight bytes shared by every process of an install; a new random value per write."""
+    """Sixteen bytes shared by every process of an install: a new random first half per write,
+    or second half per store of a config alone (`configs`)."""
 
-    SIZE = 8
+    SIZE = 16
+    HALF = 8
 
     def __init__(self, path: Path):
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -56,29 +61,36 @@ class WriteMarker:
     def read(self) -> bytes:
         return self._map[:self.SIZE]
 
-    def bump(self) -> None:
-        # Any change is a change: a reader that catches half of a new value sees neither
-        # the old one nor a value it remembered.
-        self._map[:self.SIZE] = os.urandom(self.SIZE)
+    def bump(self, configs: bool = False) -> None:
+        # Any change is a change: a reader that catches part of a new value sees neither the
+        # old one nor a value it remembered.
+        start = self.HALF if configs else 0
+        self._map[start:start + self.HALF] = os.urandom(self.HALF)
 
-    def writing(self, connection) -> None:
+    def writing(self, connection, configs: bool = False) -> None:
         """Before a commit on pooled `connection`: bump now, and again once the connection is
-        back in the pool (the commit is durable then)."""
-        self.bump()
-        connection.info[_WROTE] = True
+        back in the pool (the commit is durable then). `configs`: the write changes plants'
+        time configs and versions (and revisions) and nothing else."""
+        self.bump(configs)
+        # Another write on the same checkout, of any kind: bump as for any kind.
+        connection.info[_WROTE] = configs and connection.info.get(_WROTE, True)
 
 
 class ReadMemo:
     """Answers of remembered statements by (statement, parameters), while no write happened
-    in any process and for at most `fresh_for` seconds."""
+    in any process (none but stores of configs, for an answer `config_free`) and for at most
+    `fresh_for` seconds."""
 
     def __init__(self, marker: WriteMarker, fresh_for: float):
         self.marker = marker
         self.fresh_for = fresh_for  # seconds
         self._entries: dict[Hashable, tuple[bytes, float, object]] = {}
 
-    def get(self, key: Hashable, load: Callable[[], object]) -> object:
+    def get(self, key: Hashable, load: Callable[[], object], config_free: bool = False,
+            ) -> object:
         marker = self.marker.read()  # before asking: a write after it makes the answer old
+        if config_free:
+            marker = marker[:WriteMarker.HALF]
         now = time.monotonic()
         entry = self._entries.get(key)
         if entry is not None and entry[0] == marker and now - entry[1] < self.fresh_for:
@@ -105,8 +117,9 @@ def init_app(app: Flask, engine: Engine) -> None:
         return
 
     def checked_in(_dbapi_connection, record) -> None:
-        if record is not None and record.info.pop(_WROTE, False):
-            marker.bump()
+        configs = record.info.pop(_WROTE, None) if record is not None else None
+        if configs is not None:
+            marker.bump(configs)
 
     event.listen(engine, "commit", marker.writing)
     event.listen(engine, "checkin", checked_in)
@@ -115,9 +128,10 @@ def init_app(app: Flask, engine: Engine) -> None:
         app.extensions["voke_esm_read_memo"] = ReadMemo(marker, fresh_for)
 
 
-def before_write(app: Flask, connection) -> None:
+def before_write(app: Flask, connection, configs: bool = False) -> None:
     """Before a write on pooled `connection` outside any SQLAlchemy transaction (a statement
-    that is a transaction of its own, prepared.py): what a commit's event does."""
+    that is a transaction of its own, prepared.py): what a commit's event does. `configs`: see
+    WriteMarker.writing."""
     marker = app.extensions.get("voke_esm_write_marker")
     if marker is not None:
-        marker.writing(connection)
+        marker.writing(connection, configs)

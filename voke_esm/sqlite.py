@@ -30,12 +30,12 @@ _write_lock = threading.Lock()
 
 
 @contextmanager
-def one_writer(session) -> Iterator[None]:
-    """Around a write transaction on a hot path. SQLite has one writer at a time; threads of
-    this process queue on a lock and start the moment it is free, instead of polling in
-    SQLite's busy handler, whose naps grow to 100 ms and made an update's p99 explode.
-    Other backends (and other processes, through busy_timeout) are unaffected."""
-    if session.get_bind().dialect.name != "sqlite":
+def one_writer(engine: Engine) -> Iterator[None]:
+    """Around a write transaction through `engine` on a hot path. SQLite has one writer at a
+    time; threads of this process queue on a lock and start the moment it is free, instead of
+    polling in SQLite's busy handler, whose naps grow to 100 ms and made an update's p99
+    explode. Other backends (and other processes, through busy_timeout) are unaffected."""
+    if engine.dialect.name != "sqlite":
         yield
         return
     with _write_lock:

@@ -75,11 +75,18 @@ def defer(plant: Plant, blocks: list, req_code: str, source: str) -> ConfigResul
     db.session.add(ConfigRevision(
         plant_id=plant.id, version=None, status="failed" if fails_now else "pending",
         due_at=due, source=source, config_update_req_code=req_code, time_configs=blocks))
+    version = version_now(plant)  # the row is locked: no update moves it before the commit
     db.session.commit()
     log.info("Voke ESM: accepted config for %s", plant.external_plant_id, extra={
         "plantId": plant.external_plant_id, "configUpdateReqCode": req_code,
         "dueAt": due.isoformat(), "outcome": plant.apply_outcome})
-    return ConfigResult("cfg_accepted", plant.config_version)
+    return ConfigResult("cfg_accepted", version)
+
+
+def version_now(plant: Plant) -> int:
+    """The plant's config version as stored now. Asked, not read off `plant`: a trading
+    update's plant (trading_reads.PlantBrief) does not carry it, as every update changes it."""
+    return db.session.scalar(sa.select(Plant.config_version).where(Plant.id == plant.id))
 
 
 def supersede_pending(plant: Plant) -> None:
@@ -96,7 +103,7 @@ def answer_retry(earlier: sa.Row, plant: Plant, validate_only: bool) -> ConfigRe
     if earlier.status == "applied":
         return ConfigResult("cfg_accepted" if validate_only else "applied_ok", earlier.version)
     if earlier.status == "pending":
-        return ConfigResult("cfg_accepted", plant.config_version)
+        return ConfigResult("cfg_accepted", version_now(plant))
     detail = FAILED_DETAIL if earlier.status == "failed" else SUPERSEDED_DETAIL
     raise ValidationError([detail], resultCode="cfg_rejected")
 

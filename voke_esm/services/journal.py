@@ -233,7 +233,7 @@ def _write(rows: list[dict]) -> None:
         return
     try:
         values = _INSERT.bind(engine.dialect, rows)  # outside the lock: others write
-        with one_writer(db.session):
+        with one_writer(engine):
             cursor = connection.cursor()
             if engine.dialect.name == "postgresql":
                 # A diagnostic need not wait for its WAL flush; a crash may lose the last few.

@@ -231,7 +231,7 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
                                f"plant with other timeConfigs")
             return applies.answer_retry(earlier, plant, validate_only)
         if validate_only:
-            return ConfigResult("cfg_accepted", plant.config_version)
+            return ConfigResult("cfg_accepted", applies.version_now(plant))
         try:
             if applies.is_deferred(plant):
                 return applies.defer(plant, blocks, req_code, source)
@@ -320,7 +320,7 @@ def _store_new(plant_id: uuid.UUID, blocks: list, req_code: str, source: str) ->
     bump, record = _store_params(plant_id, blocks, req_code, source)
     engine = db.engine
     dialect = engine.dialect
-    with one_writer(db.session), alone(engine, write=True) as cursor:
+    with one_writer(engine), alone(engine, write=True, configs=True) as cursor:
         if dialect.name == "postgresql":
             bumped = _BUMP_IF_NEW_AND_RECORD.returned(cursor, dialect, {**bump, **record})
         else:
@@ -335,7 +335,7 @@ def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str)
     the session (an admin edit's other fields with it); a pending delayed config is superseded
     by this one. One short write transaction."""
     bump, record = _store_params(plant.id, blocks, req_code, source)
-    with one_writer(db.session):
+    with one_writer(db.engine):
         db.session.flush()  # an admin edit's other fields first, as an ORM UPDATE's autoflush did
         connection = db.session.connection()
         dialect, cursor = connection.dialect, connection.connection.cursor()

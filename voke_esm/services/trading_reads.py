@@ -28,14 +28,16 @@ PLANT_FIELDS = ("id", "client_id", "external_plant_id", "name", "description",
                 "apply_outcome", "pending_due_at")
 CallerClient = namedtuple("CallerClient", CLIENT_FIELDS)
 PlantRow = namedtuple("PlantRow", PLANT_FIELDS)
-# A plant without its time configs: what a list shows and an update needs (96 blocks are
-# 10 KB of JSON to parse per plant).
-PlantBrief = namedtuple("PlantBrief", [f for f in PLANT_FIELDS if f != "time_configs"])
+# A plant without its time configs and version: what a list shows and an update needs (96
+# blocks are 10 KB of JSON to parse per plant), and what a trading update's store leaves as
+# it was (read_memo.py): remembered across updates.
+PlantBrief = namedtuple("PlantBrief", [f for f in PLANT_FIELDS
+                                       if f not in ("time_configs", "config_version")])
 
 _CLIENT_COLUMNS = [getattr(EsmClient, name) for name in CLIENT_FIELDS]
 _CLIENT_BY_ID = Prepared(sa.select(*_CLIENT_COLUMNS)
                          .where(EsmClient.client_id == sa.bindparam("client_id")),
-                         remembered=True)
+                         remembered=True, config_free=True)
 
 
 def _client_and_plants(plant_fields: tuple[str, ...], every_plant: bool) -> Prepared:
@@ -50,7 +52,7 @@ def _client_and_plants(plant_fields: tuple[str, ...], every_plant: bool) -> Prep
              .where(EsmClient.client_id == sa.bindparam("sub"), EsmClient.active.is_(True),
                     EsmClient.generation == sa.bindparam("gen")))
     return Prepared(query.order_by(Plant.external_plant_id) if every_plant else query,
-                    remembered=True)
+                    remembered=True, config_free="config_version" not in plant_fields)
 
 
 def _plant_column(name: str):
