@@ -7,11 +7,12 @@ leaves it stale); a failed ping makes the pool replace it (SQLAlchemy's document
 DisconnectionError protocol). SQLite has no server and is never pinged.
 """
 
-import sqlite3
 import time
 
 from sqlalchemy import event, exc
 from sqlalchemy.pool import Pool
+
+from .sqlite import is_sqlite
 
 IDLE_BEFORE_PING = 10.0  # seconds
 _RETURNED = "voke_esm_returned_at"
@@ -25,7 +26,7 @@ def _note_return(dbapi_connection, record) -> None:
 
 @event.listens_for(Pool, "checkout")
 def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
-    if isinstance(dbapi_connection, sqlite3.Connection):
+    if is_sqlite(dbapi_connection):
         return
     if time.monotonic() - record.info.get(_RETURNED, 0.0) < IDLE_BEFORE_PING:
         return
