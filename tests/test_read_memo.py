@@ -8,6 +8,7 @@ import time
 import sqlalchemy as sa
 
 from tests.conftest import app_for
+from tests.factories import BLOCK, Sandbox
 from tests.live import live_server, request_json
 from voke_esm import read_memo
 from voke_esm.extensions import db
@@ -16,6 +17,8 @@ from voke_esm.services import organizations
 from voke_esm.services import sandbox as sandbox_service
 
 CONFIG = "/api/v1/voke-esm/trading/plant/config?plantId=PLANT-001"
+UPDATE = "/api/v1/voke-esm/trading/plant/config/update"
+LIST = "/api/v1/voke-esm/trading/plant/list"
 
 
 def esi_state(base_url: str, token: str) -> object:
@@ -42,6 +45,25 @@ def test_a_write_in_another_process_shows_on_the_next_call(app, env, sandbox):
         with app.app_context():
             sandbox_service.disable(organizations.get_organization_by_slug("acme"))
         assert [esi_state(base_url, token) for _ in range(4)] == [401] * 4
+
+
+def test_an_update_through_one_process_shows_in_every_other_at_once(app, env, sandbox):
+    """The half of the marker a trading update changes is shared like the other: every
+    worker's remembered config read is forgotten, and the new version is answered at once."""
+    token = sandbox.token(sandbox.enabled())
+    with live_server(env, workers=2, threads=4) as base_url:
+        for version in (2, 3, 4):
+            for _ in range(8):  # every worker has remembered the answer
+                assert request_json(base_url, "GET", CONFIG, token=token)[2]["version"] == \
+                    version - 1
+            status, _, body = request_json(base_url, "POST", UPDATE, token=token, body={
+                "plantId": "PLANT-001", "configUpdateReqCode": f"live-{version}",
+                "timeConfigs": [{**BLOCK, "socMin": version}]})
+            assert (status, body["version"]) == (200, version)
+            answers = [request_json(base_url, "GET", CONFIG, token=token)[2]
+                       for _ in range(8)]
+            assert {(a["version"], a["timeConfigs"][0]["socMin"]) for a in answers} == {
+                (version, version)}
 
 
 def raw_write(app, sql: str) -> None:
@@ -119,16 +141,11 @@ def test_a_store_of_configs_forgets_only_answers_that_show_configs(tmp_path):
     assert loads == ["c1", "k1", "k2", "c3", "k3"]
 
 
-UPDATE = "/api/v1/voke-esm/trading/plant/config/update"
-LIST = "/api/v1/voke-esm/trading/plant/list"
-
 
 def test_a_trading_update_keeps_the_callers_client_and_plants_remembered(env):
     """An applied update changes a version and blocks: a config read shows them at once, while
     what no update changes (here a state written behind the marker's back) stays remembered."""
     with app_for({**env, "VOKE_ESM_READ_MEMO_SECONDS": "60"}) as app:
-        from tests.factories import BLOCK, Sandbox
-
         headers = Sandbox(app).headers(Sandbox(app).enabled())
         client = app.test_client()
         assert client.get(LIST, headers=headers).json[0]["esiState"] == "PLC_READY"
@@ -161,8 +178,6 @@ def test_without_a_writable_instance_folder_nothing_is_remembered(env, tmp_path,
     blocker.write_text("")
     with app_for({**env, "VOKE_ESM_INSTANCE_PATH": str(blocker / "instance")}) as app:
         assert "voke_esm_read_memo" not in app.extensions
-        from tests.factories import Sandbox
-
         world = Sandbox(app)
         headers = world.headers(world.enabled())
         response = app.test_client().get(CONFIG, headers=headers)
@@ -174,8 +189,6 @@ def test_without_a_writable_instance_folder_nothing_is_remembered(env, tmp_path,
 def test_zero_seconds_remembers_nothing_and_still_tells_other_processes(env):
     with app_for({**env, "VOKE_ESM_READ_MEMO_SECONDS": "0"}) as app:
         assert "voke_esm_read_memo" not in app.extensions
-        from tests.factories import Sandbox
-
         world = Sandbox(app)
         headers = world.headers(world.enabled())
         client = app.test_client()
