@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import select
+import signal
 import subprocess
 import time
 
@@ -114,12 +115,22 @@ def test_cli_filters_and_lines(runner, calls):
         "plantId=PLANT-001", "plantId=NOPE"]
 
 
+def start_interruptible(*args, **kwargs) -> subprocess.Popen:
+    """A child that Ctrl-C stops, also when this run ignores SIGINT (a shell's background
+    job does, and a child inherits that: Python then installs no KeyboardInterrupt)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(*args, **kwargs)  # a handled signal is reset to default
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_follow_prints_calls_as_they_arrive(env):
     run_cli(env, "db", "upgrade")
     run_cli(env, "create-org", "--name", "Acme", "--slug", "acme")
     creds = json.loads(run_cli(env, "enable", "--org", "acme").stdout)
     with live_server(env) as base_url:
-        follower = subprocess.Popen(
+        follower = start_interruptible(
             [str(BIN / "voke-esm"), "journal", "--follow", "--json", "--org", "acme",
              "--plant", "PLANT-001"], env=env | {"PATH": str(BIN)}, cwd=ROOT,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -135,7 +146,11 @@ def test_follow_prints_calls_as_they_arrive(env):
             entry = json.loads(follower.stdout.readline())
             assert (entry["plantId"], entry["status"]) == ("PLANT-001", 200)
         finally:
-            follower.send_signal(2)  # Ctrl-C
-            _, errors = follower.communicate(timeout=10)
+            follower.send_signal(signal.SIGINT)  # Ctrl-C
+            try:
+                _, errors = follower.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                follower.kill()
+                _, errors = follower.communicate()
     assert follower.returncode == 0, errors
     assert "Traceback" not in errors
