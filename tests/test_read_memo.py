@@ -4,6 +4,7 @@ any process, shows on the next call; a write made outside it within VOKE_ESM_REA
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -105,13 +106,18 @@ def test_every_commit_changes_the_marker_and_a_read_does_not(app, sandbox):
     assert marker.read() != before
 
 
-def test_answers_are_remembered_per_key_until_the_marker_changes_or_they_age(tmp_path):
-    memo = read_memo.ReadMemo(read_memo.WriteMarker(tmp_path / "marker"), fresh_for=60)
+def recorded_loads() -> tuple[list[str], Callable[[str], Callable[[], str]]]:
+    """The values asked for, in order, and `load(value)`: a loader that records `value`."""
     loads: list[str] = []
 
-    def load(value: str):
+    def load(value: str) -> Callable[[], str]:
         return lambda: loads.append(value) or value
+    return loads, load
 
+
+def test_answers_are_remembered_per_key_until_the_marker_changes_or_they_age(tmp_path):
+    memo = read_memo.ReadMemo(read_memo.WriteMarker(tmp_path / "marker"), fresh_for=60)
+    loads, load = recorded_loads()
     assert memo.get("a", load("a1")) == "a1"
     assert memo.get("a", load("a2")) == "a1"
     assert memo.get("b", load("b1")) == "b1"
@@ -124,11 +130,7 @@ def test_answers_are_remembered_per_key_until_the_marker_changes_or_they_age(tmp
 
 def test_a_store_of_configs_forgets_only_answers_that_show_configs(tmp_path):
     memo = read_memo.ReadMemo(read_memo.WriteMarker(tmp_path / "marker"), fresh_for=60)
-    loads: list[str] = []
-
-    def load(value: str):
-        return lambda: loads.append(value) or value
-
+    loads, load = recorded_loads()
     assert memo.get("client", load("c1"), config_free=True) == "c1"
     assert memo.get("config", load("k1")) == "k1"
     other_process = read_memo.WriteMarker(tmp_path / "marker")
@@ -141,12 +143,12 @@ def test_a_store_of_configs_forgets_only_answers_that_show_configs(tmp_path):
     assert loads == ["c1", "k1", "k2", "c3", "k3"]
 
 
-
 def test_a_trading_update_keeps_the_callers_client_and_plants_remembered(env):
     """An applied update changes a version and blocks: a config read shows them at once, while
     what no update changes (here a state written behind the marker's back) stays remembered."""
     with app_for({**env, "VOKE_ESM_READ_MEMO_SECONDS": "60"}) as app:
-        headers = Sandbox(app).headers(Sandbox(app).enabled())
+        world = Sandbox(app)
+        headers = world.headers(world.enabled())
         client = app.test_client()
         assert client.get(LIST, headers=headers).json[0]["esiState"] == "PLC_READY"
         assert client.get(CONFIG, headers=headers).json["version"] == 1
