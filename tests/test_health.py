@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import psycopg
@@ -12,6 +14,8 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from tests.conftest import POSTGRES_URL, app_for, base_env, close_app, psycopg_url, skip_or_fail
+from tests.factories import BLOCK, Sandbox
+from tests.live import live_server, request_json
 from voke_esm import create_app
 from voke_esm.extensions import db
 
@@ -140,6 +144,42 @@ def test_connections_the_server_dropped_are_replaced_before_use(tmp_path, postgr
         monkeypatch.setattr(pool, "IDLE_BEFORE_PING", 0.0)  # as if they had sat idle
         for _ in range(3):
             assert get(app, "/healthz").json == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_bursts_of_concurrent_updates_reuse_the_pools_connections(tmp_path):
+    """A PostgreSQL connection costs a backend start: once a burst of 8 concurrent callers
+    has opened what it needs, the next burst opens none (the pool used to close all but 5
+    of them as they came back, and opened them again: 7 % of updates, p99 doubled)."""
+    with scratch_postgres_database("pool") as url:
+        env = base_env(tmp_path, url)
+        with live_server(env, workers=1, threads=8) as base_url, app_for(env) as app:
+            sandbox = Sandbox(app)
+            token = sandbox.token(sandbox.enabled())
+            opened = {"warm": 0, "again": 0}
+            for burst in opened:
+                before = sessions_started(url)
+                with ThreadPoolExecutor(8) as callers:
+                    statuses = set(callers.map(lambda n, burst=burst: request_json(
+                        base_url, "POST", "/api/v1/voke-esm/trading/plant/config/update",
+                        {"plantId": "PLANT-001", "configUpdateReqCode": f"{burst}-{n}",
+                         "timeConfigs": [BLOCK]}, token)[0], range(240)))
+                assert statuses == {200}
+                opened[burst] = sessions_started(url) - before
+    assert opened["warm"] > 0, "the count of backends started did not move at all"
+    assert opened["again"] == 0, opened
+
+
+def sessions_started(url: str) -> int:
+    """How many sessions were ever started on the database of `url`, once the count has
+    settled (each backend reports its start when it first goes idle)."""
+    name = sa.make_url(url).database
+    with psycopg.connect(psycopg_url(POSTGRES_URL), autocommit=True) as admin:
+        counts = []
+        while len(counts) < 3 or counts[-1] != counts[-3]:
+            time.sleep(0.25)
+            counts.append(admin.execute("SELECT sessions FROM pg_stat_database "
+                                        "WHERE datname = %s", (name,)).fetchone()[0])
+    return counts[-1]
 
 
 def test_healthz_reports_a_database_gone_once_its_last_answer_is_a_second_old(

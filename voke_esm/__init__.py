@@ -90,7 +90,11 @@ def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         # A generous busy timeout lets concurrent writers queue instead of failing.
         return {**options, "connect_args": {"timeout": 30}}
-    return options  # a connection idle in the pool is pinged before use: see pool.py
+    # A server connection costs a backend start: the pool keeps every one it opened, up to
+    # the ceiling SQLAlchemy's default sets (5 kept + 10 more), instead of closing those
+    # beyond 5 as they come back. With 8 threads, 7 % of updates opened a connection (PG:
+    # updates -12 %, p99 doubled). A connection idle in the pool is pinged before use: pool.py.
+    return {**options, "pool_size": 15, "max_overflow": 0}
 
 
 def register_extensions(app: Flask) -> None:
