@@ -148,8 +148,9 @@ def test_connections_the_server_dropped_are_replaced_before_use(tmp_path, postgr
 
 def test_bursts_of_concurrent_updates_reuse_the_pools_connections(tmp_path):
     """A PostgreSQL connection costs a backend start: once a burst of 8 concurrent callers
-    has opened what it needs, the next burst opens none (the pool used to close all but 5
-    of them as they came back, and opened them again: 7 % of updates, p99 doubled)."""
+    has opened what it needs, the next burst opens at most the one or two a higher peak
+    needs, kept from then on (the pool used to close all but 5 as they came back, and opened
+    them again: 17 in 240 updates, 7 %, p99 doubled)."""
     with scratch_postgres_database("pool") as url:
         env = base_env(tmp_path, url)
         with live_server(env, workers=1, threads=8) as base_url, app_for(env) as app:
@@ -166,7 +167,7 @@ def test_bursts_of_concurrent_updates_reuse_the_pools_connections(tmp_path):
                 assert statuses == {200}
                 opened[burst] = sessions_started(url) - before
     assert opened["warm"] > 0, "the count of backends started did not move at all"
-    assert opened["again"] == 0, opened
+    assert opened["again"] <= 2, opened
 
 
 def sessions_started(url: str) -> int:
@@ -175,10 +176,12 @@ def sessions_started(url: str) -> int:
     name = sa.make_url(url).database
     with psycopg.connect(psycopg_url(POSTGRES_URL), autocommit=True) as admin:
         counts = []
-        while len(counts) < 3 or counts[-1] != counts[-3]:
+        for _ in range(40):  # unchanged for half a second, or at most 10 s
             time.sleep(0.25)
             counts.append(admin.execute("SELECT sessions FROM pg_stat_database "
                                         "WHERE datname = %s", (name,)).fetchone()[0])
+            if len(counts) >= 3 and counts[-1] == counts[-3]:
+                break
     return counts[-1]
 
 
