@@ -39,6 +39,22 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@contextmanager
+def scratch_postgres_database(label: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database (its URL), dropped afterwards if a test has not."""
+    if not POSTGRES_URL:
+        skip_or_fail("PostgreSQL half skipped: set VOKE_ESM_TEST_POSTGRES_URL")
+    name = f"voke_esm_test_{label}_{uuid.uuid4().hex[:12]}"
+    admin = psycopg_url(POSTGRES_URL)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def base_env(tmp_path, database_url: str, **extra: str) -> dict[str, str]:
     """A complete, isolated environment: nothing leaks in from the developer's shell."""
     return {

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import psycopg
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from tests.conftest import POSTGRES_URL, app_for, base_env, close_app, psycopg_url, skip_or_fail
+from tests.conftest import (
+    POSTGRES_URL,
+    app_for,
+    base_env,
+    close_app,
+    psycopg_url,
+    scratch_postgres_database,
+)
 from tests.factories import BLOCK, Sandbox
 from tests.live import live_server, request_json
 from voke_esm import create_app
@@ -64,22 +69,6 @@ def empty_database(request, tmp_path):
         return
     with scratch_postgres_database("empty") as url:
         yield url
-
-
-@contextmanager
-def scratch_postgres_database(label: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database (its URL), dropped afterwards if a test has not."""
-    if not POSTGRES_URL:
-        skip_or_fail("PostgreSQL half skipped: set VOKE_ESM_TEST_POSTGRES_URL")
-    name = f"voke_esm_test_{label}_{uuid.uuid4().hex[:12]}"
-    admin = psycopg_url(POSTGRES_URL)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_readyz_fails_until_the_database_is_migrated_to_head(tmp_path, empty_database):
@@ -168,55 +157,6 @@ def test_bursts_of_concurrent_updates_reuse_the_pools_connections(tmp_path):
                 opened[burst] = sessions_started(url) - before
     assert opened["warm"] > 0, "the count of backends started did not move at all"
     assert opened["again"] <= 2, opened
-
-
-def test_an_update_looks_its_request_code_up_in_the_unique_index_however_few_revisions(
-        tmp_path):
-    """Whether a request code is new is answered by the unique index on (plant, code), from
-    the first update on: a plan made while the revisions were few, kept by the pooled
-    connection, once read every revision of the plant through the plant's index on every
-    update (2,300,000 index rows in 2,200 updates), ever slower as they grew."""
-    with scratch_postgres_database("codes") as url, app_for(base_env(tmp_path, url)) as app:
-        with app.app_context():
-            upgrade()
-        sandbox = Sandbox(app)
-        headers = sandbox.headers(sandbox.enabled())
-        client = app.test_client()
-
-        def updates(first: int, count: int) -> None:
-            for n in range(first, first + count):
-                response = client.post("/api/v1/voke-esm/trading/plant/config/update",
-                                       headers=headers, json={
-                                           "plantId": "PLANT-001", "timeConfigs": [BLOCK],
-                                           "configUpdateReqCode": f"code-{n}"})
-                assert response.json["resultCode"] == "applied_ok", response.json
-
-        updates(0, 12)  # the statement is prepared, and its plan made, on a small table
-        with app.app_context():
-            db.engine.dispose()  # each backend reports its counts as it ends
-        before = revision_index_rows_read(url)
-        updates(12, 30)
-        with app.app_context():
-            db.engine.dispose()
-        read = revision_index_rows_read(url) - before
-    assert read < 30, f"{read} revision index rows read in 30 updates"
-
-
-def revision_index_rows_read(url: str) -> int:
-    """Index rows read from the revisions' indexes on the database of `url`."""
-    name = sa.make_url(url).database
-    with psycopg.connect(psycopg_url(url), autocommit=True) as connection:
-        for _ in range(20):  # a backend's last counts arrive just after it has ended
-            active = connection.execute("SELECT count(*) FROM pg_stat_activity WHERE "
-                                        "datname = %s AND pid <> pg_backend_pid()",
-                                        (name,)).fetchone()[0]
-            if not active:
-                break
-            time.sleep(0.1)
-        connection.execute("SELECT pg_stat_clear_snapshot()")
-        return connection.execute(
-            "SELECT coalesce(sum(idx_tup_read), 0) FROM pg_stat_user_indexes "
-            "WHERE relname = 'voke_esm_config_revisions'").fetchone()[0]
 
 
 def sessions_started(url: str) -> int:

@@ -1,0 +1,91 @@
+"""PostgreSQL statements on hot paths read what their answer needs however few statistics
+the server has: a new database has none, a server without autovacuum never gathers any,
+and psycopg prepares a statement per pooled connection whose plan PostgreSQL then keeps."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from tests.conftest import app_for, base_env, psycopg_url, scratch_postgres_database
+from tests.factories import BLOCK, Sandbox
+from voke_esm.extensions import db
+from voke_esm.services import journal
+
+
+def test_an_update_looks_its_request_code_up_in_the_unique_index_however_few_revisions(
+        tmp_path):
+    """Whether a request code is new is answered by the unique index on (plant, code), from
+    the first update on: a plan made while the revisions were few once read every revision
+    of the plant through the plant's index on every update (2,300,000 index rows in 2,200
+    updates of the bench), ever slower as they grew."""
+    with scratch_postgres_database("codes") as url, app_for(base_env(tmp_path, url)) as app:
+        with app.app_context():
+            upgrade()
+        sandbox = Sandbox(app)
+        headers = sandbox.headers(sandbox.enabled())
+        client = app.test_client()
+
+        def updates(first: int, count: int) -> None:
+            for n in range(first, first + count):
+                response = client.post("/api/v1/voke-esm/trading/plant/config/update",
+                                       headers=headers, json={
+                                           "plantId": "PLANT-001", "timeConfigs": [BLOCK],
+                                           "configUpdateReqCode": f"code-{n}"})
+                assert response.json["resultCode"] == "applied_ok", response.json
+
+        updates(0, 12)  # the statement is prepared, and its plan made, on a small table
+        before = table_reads(app, url, "voke_esm_config_revisions")
+        updates(12, 30)
+        after = table_reads(app, url, "voke_esm_config_revisions")
+    read = after["index rows"] - before["index rows"]
+    assert read < 30, f"{read} revision index rows read in 30 updates"
+
+
+def test_pruning_the_journal_reads_through_its_index_however_few_statistics(tmp_path):
+    """Each flush prunes what lies beyond VOKE_ESM_JOURNAL_KEEP by a range of ids read through
+    the primary key: `id <= cut` alone was a scan of the whole table, dead rows included, on
+    every flush."""
+    env = base_env(tmp_path, "", VOKE_ESM_JOURNAL_KEEP="5")
+    with scratch_postgres_database("prune") as url, \
+            app_for({**env, "DATABASE_URL": url}) as app:
+        with app.app_context():
+            upgrade()
+        before = table_reads(app, url, "voke_esm_request_journal")
+        with app.app_context():
+            for n in range(1, 61):
+                journal.record(client_id="c", remote_addr="127.0.0.1", method="GET",
+                               path=f"/call/{n}", status=200, duration_ms=1.0)
+                if n % 3 == 0:
+                    journal.flush()
+        after = table_reads(app, url, "voke_esm_request_journal")
+        with app.app_context():
+            kept = [entry.path for entry in journal.recent(limit=100)]
+    assert kept == [f"/call/{n}" for n in range(60, 55, -1)]
+    assert after["sequential scans"] == before["sequential scans"], (before, after)
+    assert after["index rows"] - before["index rows"] < 20 * 10, (before, after)
+
+
+def table_reads(app, url: str, table: str) -> dict[str, int]:
+    """What the app's statements have read from `table` so far: its connections are closed
+    first, as a backend reports its counts when it ends."""
+    with app.app_context():
+        db.engine.dispose()
+    name = sa.make_url(url).database
+    with psycopg.connect(psycopg_url(url), autocommit=True) as connection:
+        for _ in range(50):  # the last counts arrive just after the backends have ended
+            others = connection.execute("SELECT count(*) FROM pg_stat_activity WHERE "
+                                        "datname = %s AND pid <> pg_backend_pid()",
+                                        (name,)).fetchone()[0]
+            if not others:
+                break
+            time.sleep(0.1)
+        index_rows, scans = connection.execute(
+            "SELECT (SELECT coalesce(sum(idx_tup_read), 0) FROM pg_stat_user_indexes "
+            "        WHERE relname = %(table)s), "
+            "       (SELECT seq_scan FROM pg_stat_user_tables WHERE relname = %(table)s)",
+            {"table": table}).fetchone()
+    return {"index rows": int(index_rows), "sequential scans": int(scans)}
