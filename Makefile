@@ -13,7 +13,7 @@ run: install
 	@echo "Serving the Voke ESM Sandbox on http://127.0.0.1:$(PORT)"
 	@echo "Check it end to end (in another terminal): $(BIN)/voke-esm check --org acme"
 	@# One worker (with threads) keeps the default in-memory rate limit exact.
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 1 --threads 8 wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 1 --threads 4 wsgi:app
 
 test: install browser
 	$(BIN)/ruff check .

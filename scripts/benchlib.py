@@ -2,7 +2,7 @@
 
     from benchlib import Load, Server, measure_rounds   # with scripts/ on sys.path
 
-A `Server` is gunicorn with `make run`'s flags (1 worker, 8 threads, gunicorn.conf.py) serving
+A `Server` is gunicorn with `make run`'s flags (1 worker, 4 threads, gunicorn.conf.py) serving
 one WSGI app; a `Load` is one request shape (method, path, headers, a body or a body per call);
 `measure_rounds` runs several loads in interleaved rounds with wrk (or a built-in load generator
 when wrk is absent) at 8 connections and returns their figures.
@@ -47,7 +47,7 @@ class Server:
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "8", app_spec],
+             "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "4", app_spec],
             env={**os.environ, **env}, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_until_up()
 
