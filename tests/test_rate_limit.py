@@ -1,9 +1,11 @@
 """The rate limiter's pure rules: a moving window counted in memory (CONTRACT §2.2)."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from voke_esm import rate_limit
-from voke_esm.rate_limit import RateLimiter
+from voke_esm.rate_limit import HitTimes, RateLimiter
 
 
 @pytest.fixture
@@ -76,3 +78,19 @@ def test_idle_keys_are_forgotten(clock):
     clock[0] += 61
     limiter.hit("3 per minute", "scope", "fresh")
     assert len(limiter.memory._windows) == 1
+
+
+@given(st.lists(st.floats(min_value=-0.05, max_value=0.1), min_size=100, max_size=400))
+def test_a_window_of_hit_times_holds_what_a_list_of_every_hit_would(gaps):
+    """Forgetting by bisection, and cutting the array now and then, keeps exactly the hits
+    of the last second, oldest first; a clock set back counts a hit at the newest time."""
+    window, kept, now = HitTimes(), [], 1000.0
+    for gap in gaps:
+        now += gap
+        window.forget_until(now - 1.0)
+        kept = [when for when in kept if when > now - 1.0]
+        assert len(window) == len(kept)
+        assert not kept or (window.oldest, window.newest) == (kept[0], kept[-1])
+        window.append(now)
+        kept.append(max(now, kept[-1]) if kept else now)
+    assert list(window.times[window.start:]) == kept
