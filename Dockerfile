@@ -11,6 +11,8 @@ WORKDIR /app
 COPY pyproject.toml requirements.lock README.md ./
 COPY voke_esm ./voke_esm
 RUN pip install --no-cache-dir -c requirements.lock -e . \
+    && (python -OO -m compileall -q -j 0 /usr/local/lib/python3.11 /app/voke_esm > /dev/null \
+        || echo "some modules will compile at import") \
     && useradd --system --uid 10001 --home-dir /app voke
 COPY wsgi.py gunicorn.conf.py ./
 COPY migrations ./migrations

@@ -28,6 +28,8 @@ install: $(VENV)/.installed assets
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	@# gunicorn serves optimized (gunicorn.conf.py): its bytecode, made once, not per worker.
+	$(BIN)/python -OO -m compileall -q -j 0 $(VENV)/lib voke_esm > /dev/null
 	touch $@
 
 # Front-end libraries come from npm (package-lock.json) and are copied, never committed.

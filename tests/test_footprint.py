@@ -7,8 +7,11 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
-from tests.live import ROOT, run_cli
+import pytest
+
+from tests.live import ROOT, live_server, run_cli
 
 # Serves every trading call once through the app, then lists what of `HEAVY` was imported.
 SCRIPT = """
@@ -85,3 +88,19 @@ with app.app_context():
     print("cryptography" in sys.modules)
 """
     assert last_line_of(script, env) == "True"
+
+
+@pytest.mark.parametrize(("given", "served"), [(None, "2"), ("0", "0")])
+def test_gunicorn_serves_without_docstrings_unless_pythonoptimize_says_otherwise(
+        tmp_path, given, served):
+    """gunicorn.conf.py starts the master over with PYTHONOPTIMIZE=2 (5 MiB less a worker),
+    and leaves a PYTHONOPTIMIZE that was set alone."""
+    env = {**sqlite_env(tmp_path), **({"PYTHONOPTIMIZE": given} if given else {})}
+    processes: list = []
+    with live_server(env, processes=processes):
+        master = processes[0].pid
+        workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        environs = [Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+                    for pid in [master, *workers]]
+    assert workers
+    assert all(f"PYTHONOPTIMIZE={served}".encode() in environ for environ in environs)

@@ -164,8 +164,8 @@ class PreparedInsert:
         statement = sa.insert(self.table).values(
             {name: sa.bindparam(name, type_=self.table.c[name].type) for name in self.columns})
         compiled = statement.compile(dialect=dialect)
-        if compiled.positional:
-            assert list(compiled.positiontup) == self.columns, "columns bound out of order"
+        if compiled.positional and list(compiled.positiontup) != self.columns:
+            raise RuntimeError(f"{self.table.name}: columns bound out of order")
         return compiled.string, convert, compiled.positional
 
 
