@@ -15,6 +15,8 @@ from tests.factories import BLOCK, Sandbox
 from voke_esm.extensions import db
 from voke_esm.services import journal
 
+UPDATE = "/api/v1/voke-esm/trading/plant/config/update"
+
 
 def test_an_update_looks_its_request_code_up_in_the_unique_index_however_few_revisions(
         tmp_path):
@@ -31,10 +33,9 @@ def test_an_update_looks_its_request_code_up_in_the_unique_index_however_few_rev
 
         def updates(first: int, count: int) -> None:
             for n in range(first, first + count):
-                response = client.post("/api/v1/voke-esm/trading/plant/config/update",
-                                       headers=headers, json={
-                                           "plantId": "PLANT-001", "timeConfigs": [BLOCK],
-                                           "configUpdateReqCode": f"code-{n}"})
+                response = client.post(UPDATE, headers=headers, json={
+                    "plantId": "PLANT-001", "timeConfigs": [BLOCK],
+                    "configUpdateReqCode": f"code-{n}"})
                 assert response.json["resultCode"] == "applied_ok", response.json
 
         updates(0, 12)  # the statement is prepared, and its plan made, on a small table
@@ -43,6 +44,33 @@ def test_an_update_looks_its_request_code_up_in_the_unique_index_however_few_rev
         after = table_reads(app, url, "voke_esm_config_revisions")
     read = after["index rows"] - before["index rows"]
     assert read < 30, f"{read} revision index rows read in 30 updates"
+
+
+def test_a_dry_run_looks_its_request_code_up_in_the_unique_index_however_many_revisions(
+        tmp_path):
+    """A validate-only call (and a retry) asks for the plant's revision with its request code
+    through the unique (plant, code) index: through the (plant, version) index it read every
+    revision of the plant (6,030 index rows for 30 dry runs after 200 updates)."""
+    with scratch_postgres_database("dry") as url, app_for(base_env(tmp_path, url)) as app:
+        with app.app_context():
+            upgrade()
+        sandbox = Sandbox(app)
+        headers = sandbox.headers(sandbox.enabled())
+        client = app.test_client()
+
+        def calls(kind: str, count: int, validate_only: bool) -> None:
+            for n in range(count):
+                response = client.post(UPDATE, headers=headers, json={
+                    "plantId": "PLANT-001", "timeConfigs": [BLOCK],
+                    "configUpdateReqCode": f"{kind}-{n}", "validateOnly": validate_only})
+                assert response.status_code == 200, response.json
+
+        calls("update", 40, validate_only=False)
+        before = table_reads(app, url, "voke_esm_config_revisions")
+        calls("dry-run", 30, validate_only=True)
+        after = table_reads(app, url, "voke_esm_config_revisions")
+    read = after["index rows"] - before["index rows"]
+    assert read < 30, f"{read} revision index rows read in 30 dry runs"
 
 
 def test_a_call_finds_its_plant_by_client_and_id_however_many_plants_the_client_has(
@@ -61,9 +89,9 @@ def test_a_call_finds_its_plant_by_client_and_id_however_many_plants_the_client_
         before = table_reads(app, url, "voke_esm_plants")
         for n in range(10):
             # An update forgets the remembered reads (read_memo.py): each read asks again.
-            assert client.post("/api/v1/voke-esm/trading/plant/config/update", headers=headers,
-                               json={"plantId": "PLANT-001", "timeConfigs": [BLOCK],
-                                     "configUpdateReqCode": f"code-{n}"}).status_code == 200
+            assert client.post(UPDATE, headers=headers, json={
+                "plantId": "PLANT-001", "timeConfigs": [BLOCK],
+                "configUpdateReqCode": f"code-{n}"}).status_code == 200
             assert client.get("/api/v1/voke-esm/trading/plant/config?plantId=PLANT-040",
                               headers=headers).status_code == 200
         after = table_reads(app, url, "voke_esm_plants")

@@ -190,8 +190,12 @@ class ConfigRevision(db.Model):
     """
 
     __tablename__ = "voke_esm_config_revisions"
+    # The version's key leads with the version, so that on PostgreSQL the (plant, code) key is
+    # the one index that starts with the plant: without statistics PostgreSQL chose a narrower
+    # index starting with it to look a code up, and read every revision of the plant (migration
+    # 0006; SQLite's tables keep (plant_id, version), its planner choosing well by itself).
     __table_args__ = (
-        sa.UniqueConstraint("plant_id", "version"),
+        sa.UniqueConstraint("version", "plant_id"),
         sa.UniqueConstraint("plant_id", "config_update_req_code"),
     )
 
