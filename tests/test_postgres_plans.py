@@ -5,9 +5,12 @@ and psycopg prepares a statement per pooled connection whose plan PostgreSQL the
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import sqlalchemy as sa
+from flask import Flask
 from flask_migrate import upgrade
 
 from tests.conftest import app_for, base_env, psycopg_url, scratch_postgres_database
@@ -18,29 +21,39 @@ from voke_esm.services import journal
 UPDATE = "/api/v1/voke-esm/trading/plant/config/update"
 
 
+@contextmanager
+def migrated_app(tmp_path, label: str, **extra: str) -> Iterator[tuple[Flask, str]]:
+    """An app on a new PostgreSQL database, migrated: the app and the database's URL."""
+    with scratch_postgres_database(label) as url, \
+            app_for(base_env(tmp_path, url, **extra)) as app:
+        with app.app_context():
+            upgrade()
+        yield app, url
+
+
+def send_updates(client, headers: dict, kind: str, count: int,
+                 validate_only: bool = False) -> None:
+    """`count` updates of PLANT-001, each with a new request code, all accepted."""
+    for n in range(count):
+        response = client.post(UPDATE, headers=headers, json={
+            "plantId": "PLANT-001", "timeConfigs": [BLOCK], "configUpdateReqCode": f"{kind}-{n}",
+            "validateOnly": validate_only})
+        assert response.json["resultCode"] == ("cfg_accepted" if validate_only
+                                               else "applied_ok"), response.json
+
+
 def test_an_update_looks_its_request_code_up_in_the_unique_index_however_few_revisions(
         tmp_path):
     """Whether a request code is new is answered by the unique index on (plant, code), from
     the first update on: a plan made while the revisions were few once read every revision
     of the plant through the plant's index on every update (2,300,000 index rows in 2,200
     updates of the bench), ever slower as they grew."""
-    with scratch_postgres_database("codes") as url, app_for(base_env(tmp_path, url)) as app:
-        with app.app_context():
-            upgrade()
+    with migrated_app(tmp_path, "codes") as (app, url):
         sandbox = Sandbox(app)
-        headers = sandbox.headers(sandbox.enabled())
-        client = app.test_client()
-
-        def updates(first: int, count: int) -> None:
-            for n in range(first, first + count):
-                response = client.post(UPDATE, headers=headers, json={
-                    "plantId": "PLANT-001", "timeConfigs": [BLOCK],
-                    "configUpdateReqCode": f"code-{n}"})
-                assert response.json["resultCode"] == "applied_ok", response.json
-
-        updates(0, 12)  # the statement is prepared, and its plan made, on a small table
+        headers, client = sandbox.headers(sandbox.enabled()), app.test_client()
+        send_updates(client, headers, "early", 12)  # prepared, and planned, on a small table
         before = table_reads(app, url, "voke_esm_config_revisions")
-        updates(12, 30)
+        send_updates(client, headers, "later", 30)
         after = table_reads(app, url, "voke_esm_config_revisions")
     read = after["index rows"] - before["index rows"]
     assert read < 30, f"{read} revision index rows read in 30 updates"
@@ -51,23 +64,12 @@ def test_a_dry_run_looks_its_request_code_up_in_the_unique_index_however_many_re
     """A validate-only call (and a retry) asks for the plant's revision with its request code
     through the unique (plant, code) index: through the (plant, version) index it read every
     revision of the plant (6,030 index rows for 30 dry runs after 200 updates)."""
-    with scratch_postgres_database("dry") as url, app_for(base_env(tmp_path, url)) as app:
-        with app.app_context():
-            upgrade()
+    with migrated_app(tmp_path, "dry") as (app, url):
         sandbox = Sandbox(app)
-        headers = sandbox.headers(sandbox.enabled())
-        client = app.test_client()
-
-        def calls(kind: str, count: int, validate_only: bool) -> None:
-            for n in range(count):
-                response = client.post(UPDATE, headers=headers, json={
-                    "plantId": "PLANT-001", "timeConfigs": [BLOCK],
-                    "configUpdateReqCode": f"{kind}-{n}", "validateOnly": validate_only})
-                assert response.status_code == 200, response.json
-
-        calls("update", 40, validate_only=False)
+        headers, client = sandbox.headers(sandbox.enabled()), app.test_client()
+        send_updates(client, headers, "update", 40)
         before = table_reads(app, url, "voke_esm_config_revisions")
-        calls("dry-run", 30, validate_only=True)
+        send_updates(client, headers, "dry-run", 30, validate_only=True)
         after = table_reads(app, url, "voke_esm_config_revisions")
     read = after["index rows"] - before["index rows"]
     assert read < 30, f"{read} revision index rows read in 30 dry runs"
@@ -77,21 +79,16 @@ def test_a_call_finds_its_plant_by_client_and_id_however_many_plants_the_client_
         tmp_path):
     """The trading guard's lookup of the caller's plant reads that plant's index row alone,
     not one row per plant of the client (as it did through an index on the client alone)."""
-    with scratch_postgres_database("plants") as url, app_for(base_env(tmp_path, url)) as app:
-        with app.app_context():
-            upgrade()
+    with migrated_app(tmp_path, "plants") as (app, url):
         sandbox = Sandbox(app)
         enabled = sandbox.enabled()
         for n in range(3, 41):
             sandbox.plant(enabled.client_id, f"PLANT-{n:03d}")
-        headers = sandbox.headers(enabled)
-        client = app.test_client()
+        headers, client = sandbox.headers(enabled), app.test_client()
         before = table_reads(app, url, "voke_esm_plants")
         for n in range(10):
             # An update forgets the remembered reads (read_memo.py): each read asks again.
-            assert client.post(UPDATE, headers=headers, json={
-                "plantId": "PLANT-001", "timeConfigs": [BLOCK],
-                "configUpdateReqCode": f"code-{n}"}).status_code == 200
+            send_updates(client, headers, f"round-{n}", 1)
             assert client.get("/api/v1/voke-esm/trading/plant/config?plantId=PLANT-040",
                               headers=headers).status_code == 200
         after = table_reads(app, url, "voke_esm_plants")
@@ -105,11 +102,7 @@ def test_pruning_the_journal_reads_through_its_index_however_few_statistics(tmp_
     """Each flush prunes what lies beyond VOKE_ESM_JOURNAL_KEEP by a range of ids read through
     the primary key: `id <= cut` alone was a scan of the whole table, dead rows included, on
     every flush."""
-    env = base_env(tmp_path, "", VOKE_ESM_JOURNAL_KEEP="5")
-    with scratch_postgres_database("prune") as url, \
-            app_for({**env, "DATABASE_URL": url}) as app:
-        with app.app_context():
-            upgrade()
+    with migrated_app(tmp_path, "prune", VOKE_ESM_JOURNAL_KEEP="5") as (app, url):
         before = table_reads(app, url, "voke_esm_request_journal")
         with app.app_context():
             for n in range(1, 61):
