@@ -18,19 +18,21 @@ branch_labels = None
 depends_on = None
 
 TABLE = 'voke_esm_config_revisions'
+PLANT_FIRST = ('voke_esm_config_revisions_plant_id_version_key', ['plant_id', 'version'])
+VERSION_FIRST = ('voke_esm_config_revisions_version_plant_id_key', ['version', 'plant_id'])
 
 
 def upgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        op.create_unique_constraint('voke_esm_config_revisions_version_plant_id_key', TABLE,
-                                    ['version', 'plant_id'])
-        op.drop_constraint('voke_esm_config_revisions_plant_id_version_key', TABLE,
-                           type_='unique')
+    _replace_key(PLANT_FIRST, VERSION_FIRST)
 
 
 def downgrade():
+    _replace_key(VERSION_FIRST, PLANT_FIRST)
+
+
+def _replace_key(old: tuple[str, list[str]], new: tuple[str, list[str]]) -> None:
+    """On PostgreSQL, the unique key `old` (name, columns) becomes `new`: created first, so that
+    the table is never without one."""
     if op.get_bind().dialect.name == 'postgresql':
-        op.create_unique_constraint('voke_esm_config_revisions_plant_id_version_key', TABLE,
-                                    ['plant_id', 'version'])
-        op.drop_constraint('voke_esm_config_revisions_version_plant_id_key', TABLE,
-                           type_='unique')
+        op.create_unique_constraint(new[0], TABLE, new[1])
+        op.drop_constraint(old[0], TABLE, type_='unique')
