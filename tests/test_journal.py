@@ -105,8 +105,8 @@ def test_journal_keep_must_be_a_positive_whole_number(env, value):
 
 
 def test_an_update_is_journaled_as_sent(app, client, sandbox):
-    """The text Voke sent, spacing and all, where the database keeps text (SQLite); the same
-    document either way."""
+    """The text Voke sent, spacing and all, on both databases (PostgreSQL keeps it as `json`,
+    migration 0007)."""
     acme = sandbox.enabled()
     sent = ('{"plantId": "PLANT-001",  "configUpdateReqCode": "as-sent",\n "timeConfigs": '
             '[{"from": "00:00", "to": "23:59", "pBatMax": 12.5, "pBatMin": -5, '
@@ -116,10 +116,10 @@ def test_an_update_is_journaled_as_sent(app, client, sandbox):
     assert response.json["resultCode"] == "applied_ok"
     assert entries(app)[0].request_body == json.loads(sent)
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            stored = db.session.scalar(sa.text(
-                "SELECT request_body FROM voke_esm_request_journal ORDER BY id DESC LIMIT 1"))
-            assert stored == sent
+        stored = db.session.scalar(sa.text(
+            "SELECT CAST(request_body AS TEXT) FROM voke_esm_request_journal "
+            "ORDER BY id DESC LIMIT 1"))
+    assert stored == sent
 
 
 @pytest.mark.parametrize("spelling, kept", [

@@ -90,6 +90,21 @@ def test_an_applied_update_is_a_new_version_and_a_revision(app, client, headers)
     assert revisions(app) == [(1, None), (2, "req-1"), (3, "req-2")]
 
 
+def test_plant_config_answers_the_blocks_as_they_were_sent(client, headers):
+    """Fields in the sender's order, numbers as written: PostgreSQL's JSONB reordered keys
+    (shortest first) and its text was not what SQLite answered."""
+    blocks = [{"socMin": 20, "to": "07:00", "pBatMin": -10.5, "from": "00:00", "socMax": 95,
+               "pBatMax": 1e-07},
+              {"from": "07:00", "to": "23:59", "pBatMax": 50, "pBatMin": -50, "socMax": 90,
+               "socMin": 30}]
+    assert update(client, headers, blocks, code="order").status_code == 200
+    response = client.get(CONFIG_URL, query_string={"plantId": "PLANT-001"}, headers=headers)
+    answered = response.json["timeConfigs"]
+    assert [list(block.items()) for block in answered] == [list(block.items())
+                                                           for block in blocks]
+    assert b'"pBatMax":1e-07' in response.data
+
+
 def test_applying_the_same_blocks_again_with_a_new_code_is_a_new_version(client, headers):
     assert update(client, headers, DEFAULT_BLOCKS, code="a").json["version"] == 2
     assert update(client, headers, DEFAULT_BLOCKS, code="b").json["version"] == 3

@@ -46,7 +46,7 @@ _SUSPECT = (*SECRET_KEY_WORDS, SECRET_PREFIX[:-1].lower(), "eyj", "%", "\x00")
 
 
 # ... and in a body's text as sent: an escape can spell any name or character, and NaN and
-# Infinity are JSON to Python but not to JSONB.
+# Infinity are JSON to Python but not to PostgreSQL.
 _SUSPECT_IN_TEXT = tuple(word.encode() for word in (*_SUSPECT, "\\", "nan", "infinity"))
 # Every digit made 0, to find the numbers Python reads as an infinite float: an exponent
 # (after lower-casing, "0e") or 309 digits before the point.

@@ -56,10 +56,11 @@ def _client_and_plants(plant_fields: tuple[str, ...], every_plant: bool) -> Prep
 
 
 def _plant_column(name: str):
-    """Plant's column `name`; the time configs as the driver hands them: SQLite's stored JSON
-    text (answered as stored, see trading.plant_config), PostgreSQL's parsed JSONB."""
+    """Plant's column `name`; the time configs as their stored JSON text, answered as stored
+    (see trading.plant_config), not parsed and serialised again: a cast that costs nothing
+    on SQLite and on PostgreSQL's `json` (migration 0007)."""
     column = getattr(Plant, name)
-    return sa.type_coerce(column, sa.Text) if name == "time_configs" else column
+    return sa.cast(column, sa.Text) if name == "time_configs" else column
 
 
 _CLIENT_AND_PLANTS = {(shape, every): _client_and_plants(shape._fields, every)
