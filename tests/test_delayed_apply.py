@@ -129,6 +129,22 @@ def test_a_delayed_update_applies_when_due_on_the_clients_clock(app, admin, acme
     assert statuses(app, plant["id"]) == [(None, "applied", 1), ("late-1", "applied", 2)]
 
 
+def test_a_delayed_update_is_answered_verbatim_once_applied(client, admin, acme, sandbox, voke):
+    set_plant(admin, acme, applyDelaySeconds=60)
+    sent = ('[ {"to": "23:59", "from": "00:00", "pBatMax": 7.50, "pBatMin": -5, "socMax": 90,'
+            ' "socMin": 20} ]')
+    response = client.post(UPDATE_URL, headers=sandbox.headers(acme),
+                           content_type="application/json",
+                           data='{"plantId": "PLANT-001", "configUpdateReqCode": "late", '
+                                '"timeConfigs": ' + sent + "}")
+    assert answer(response) == (200, "cfg_accepted", 1)
+    advance(admin, acme, 61)
+    assert voke.config() == {**voke.config(), "version": 2, "timeConfigs": json.loads(sent)}
+    read = client.get(CONFIG_URL, headers=sandbox.headers(acme),
+                      query_string={"plantId": "PLANT-001"})
+    assert read.data.decode().endswith('"timeConfigs":' + sent + "}\n")
+
+
 def test_a_dry_run_on_a_delayed_plant_stores_nothing(app, admin, acme, voke):
     plant = set_plant(admin, acme, applyDelaySeconds=60)
     response = voke.update("dry", blocks(3), validateOnly=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -90,19 +91,23 @@ def test_an_applied_update_is_a_new_version_and_a_revision(app, client, headers)
     assert revisions(app) == [(1, None), (2, "req-1"), (3, "req-2")]
 
 
-def test_plant_config_answers_the_blocks_as_they_were_sent(client, headers):
-    """Fields in the sender's order, numbers as written: PostgreSQL's JSONB reordered keys
-    (shortest first) and its text was not what SQLite answered."""
-    blocks = [{"socMin": 20, "to": "07:00", "pBatMin": -10.5, "from": "00:00", "socMax": 95,
-               "pBatMax": 1e-07},
-              {"from": "07:00", "to": "23:59", "pBatMax": 50, "pBatMin": -50, "socMax": 90,
-               "socMin": 30}]
-    assert update(client, headers, blocks, code="order").status_code == 200
-    response = client.get(CONFIG_URL, query_string={"plantId": "PLANT-001"}, headers=headers)
-    answered = response.json["timeConfigs"]
-    assert [list(block.items()) for block in answered] == [list(block.items())
-                                                           for block in blocks]
-    assert b'"pBatMax":1e-07' in response.data
+# Fields out of the contract's order, spacing, numbers spelled as another client would.
+SENT_BLOCKS = ('[{"socMin": 20, "to": "07:00", "pBatMin": -10.50, "from": "00:00", '
+               '"socMax": 95, "pBatMax": 1.0E-7},\n   {"from":"07:00","to":"23:59",'
+               '"pBatMax":5e1,"pBatMin":-50,"socMax":90,"socMin":30}]')
+
+
+def test_plant_config_answers_the_blocks_verbatim(client, headers):
+    """CONTRACT §2: storage keeps the blocks as sent and plant/config returns them verbatim.
+    Both databases wrote them out again (1.0E-7 as 1e-07), and PostgreSQL's JSONB reordered
+    each block's fields, shortest name first."""
+    response = client.post(UPDATE_URL, headers=headers, content_type="application/json",
+                           data='{"plantId": "PLANT-001", "configUpdateReqCode": "verbatim", '
+                                '"timeConfigs": ' + SENT_BLOCKS + "}")
+    assert response.json["resultCode"] == "applied_ok"
+    answer = client.get(CONFIG_URL, query_string={"plantId": "PLANT-001"}, headers=headers)
+    assert answer.data.decode().endswith('"timeConfigs":' + SENT_BLOCKS + "}\n")
+    assert answer.json["timeConfigs"] == json.loads(SENT_BLOCKS)
 
 
 def test_applying_the_same_blocks_again_with_a_new_code_is_a_new_version(client, headers):

@@ -9,6 +9,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
+from json.decoder import WHITESPACE, JSONObject
 
 from flask import Flask, current_app, g, render_template, request
 from flask.globals import request_ctx
@@ -84,10 +85,48 @@ def _parsed_body() -> tuple[object, Exception | None]:
     """The body parsed as JSON once per request: (value, None), or (None, why it failed)."""
     if "parsed_body" not in g:
         try:
-            g.parsed_body = (json.loads(request.get_data(cache=True)), None)
+            value, g.sent_members = loads_keeping_members(request.get_data(cache=True))
+            g.parsed_body = (value, None)
         except (ValueError, RecursionError, HTTPException) as error:  # deep nesting recurses
             g.parsed_body = (None, error)
     return g.parsed_body
+
+
+def sent_member(name: str) -> str | None:
+    """The JSON text of the body's top-level member `name`, exactly as it was sent, when the
+    body is an ASCII JSON object that has one (see loads_keeping_members)."""
+    return g.get("sent_members", {}).get(name) if _parsed_body()[1] is None else None
+
+
+_SCAN_ONCE = json.JSONDecoder().scan_once  # json.loads' own scanner (in C)
+
+
+def loads_keeping_members(raw: bytes) -> tuple[object, dict[str, str]]:
+    """json.loads(raw), and, when `raw` is an ASCII JSON object (as Voke sends), the text each
+    of its members' values had (the last one, as json.loads keeps, when a name repeats): an
+    update's blocks are stored as sent and answered verbatim (CONTRACT §2), not serialised
+    again. The object's own level is read by the json module's Python reader of objects, which
+    asks the C scanner for each value and so learns where each one ends; the values are
+    parsed once, in C, as json.loads parses them."""
+    if not raw.isascii() or b"\x00" in raw:  # (another encoding, or not JSON at all)
+        return json.loads(raw), {}
+    text = raw.decode("ascii")
+    start = WHITESPACE.match(text).end()
+    if not text.startswith("{", start):
+        return json.loads(text), {}
+    spans: list[tuple[int, int]] = []
+
+    def scan_once(string: str, index: int) -> tuple[object, int]:
+        value, end = _SCAN_ONCE(string, index)
+        spans.append((index, end))
+        return value, end
+
+    pairs, end = JSONObject((text, start + 1), True, scan_once, None, list, {})
+    end = WHITESPACE.match(text, end).end()
+    if end != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return dict(pairs), {name: text[first:last] for (name, _), (first, last)
+                         in zip(pairs, spans, strict=True)}
 
 
 def request_json() -> object:

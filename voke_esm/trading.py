@@ -13,7 +13,15 @@ from flask import Blueprint, current_app, g, request
 from . import fault_injection, oauth2, rate_limit
 from .errors import INVALID_REQUEST_CHALLENGE, DomainError
 from .extensions import csrf
-from .http import NO_STORE, bearer_token, is_loopback, json_body, query_arg, request_json
+from .http import (
+    NO_STORE,
+    bearer_token,
+    is_loopback,
+    json_body,
+    query_arg,
+    request_json,
+    sent_member,
+)
 from .models import Plant
 from .services import journal, plants, sandbox, trading_reads
 from .validation import Fields
@@ -215,7 +223,7 @@ def plant_config_update():
     plant = _plant(values["plantId"])
     result = plants.apply_config_update(plant, fields.data["timeConfigs"],
                                         values["configUpdateReqCode"], values["validateOnly"],
-                                        source="trading")
+                                        source="trading", sent=sent_member("timeConfigs"))
     return {"resultCode": result.result_code, "plantId": values["plantId"],
             "configUpdateReqCode": values["configUpdateReqCode"], "version": result.version}
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import ConfigRevision, Plant, utcnow
+from ..models import ConfigRevision, Plant, StoredJSON, utcnow
 from . import clock
 
 log = logging.getLogger(__name__)
@@ -65,9 +65,9 @@ def settle_all(plants: list[Plant]) -> list[Plant]:
     return plants
 
 
-def defer(plant: Plant, blocks: list, req_code: str, source: str) -> ConfigResult:
+def defer(plant: Plant, blocks: list | StoredJSON, req_code: str, source: str) -> ConfigResult:
     """Record an accepted update as pending (or failed at once, with no delay); the current
-    config and version stay as they are."""
+    config and version stay as they are. `blocks` may be their JSON text as sent."""
     due = clock.now_for(plant.client_id) + timedelta(seconds=plant.apply_delay_seconds)
     fails_now = plant.apply_outcome == "failed" and plant.apply_delay_seconds == 0
     _lock_plant(plant, pending_due_at=None if fails_now else due)
@@ -130,8 +130,9 @@ def _finish_pending(plant: Plant) -> None:
         return
     version = db.session.execute(
         sa.update(Plant).where(Plant.id == plant.id)
-        .values(config_version=Plant.config_version + 1, time_configs=pending.time_configs,
-                updated_at=utcnow())
+        .values(config_version=Plant.config_version + 1, time_configs=sa.select(
+                    ConfigRevision.time_configs).where(ConfigRevision.id == pending.id)
+                .scalar_subquery(), updated_at=utcnow())  # as stored (sent), not re-serialised
         .returning(Plant.config_version)
         .execution_options(synchronize_session=False)).scalar_one()
     pending.status, pending.version = "applied", version
@@ -142,8 +143,9 @@ def _finish_pending(plant: Plant) -> None:
 
 def _unapplied(plant: Plant) -> tuple:
     """The plant's revisions without a version (pending ones among them). Searched through the
-    (plant_id, version) unique index, this reads the few unapplied revisions instead of every
-    applied one: an update of a plant with a long history cost a scan of that history."""
+    unique index on the plant and the version, this reads the few unapplied revisions instead
+    of every applied one: an update of a plant with a long history cost a scan of that
+    history."""
     return ConfigRevision.plant_id == plant.id, ConfigRevision.version.is_(None)
 
 

@@ -204,8 +204,10 @@ def ensure_default_plant(client_id: str) -> Plant | None:
 
 
 def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_only: bool,
-                        source: str) -> ConfigResult:
-    """Validate and (unless a dry run) store new blocks; idempotent on the request code."""
+                        source: str, sent: str | None = None) -> ConfigResult:
+    """Validate and (unless a dry run) store new blocks; idempotent on the request code.
+    `sent`: the blocks' JSON text as the caller wrote it, stored as it is (CONTRACT §2: the
+    config endpoint returns them verbatim) instead of serialised again."""
     if not plant.config_enabled:
         raise DomainError("CONFIG_DISABLED", f"Config updates are disabled for plant "
                           f"{plant.external_plant_id!r}", resultCode="cfg_disabled")
@@ -214,12 +216,13 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
         raise ValidationError(details, resultCode="cfg_rejected")
     # Read before the commit expires the plant: reading it after would reload it.
     plant_id, label = plant.id, plant.external_plant_id
+    stored = StoredJSON(sent) if sent is not None else blocks
     for _ in range(3):
         if not validate_only and not applies.is_deferred(plant):
             # The usual call, a code never seen and nothing pending: the UPDATE itself checks
             # both (and stores nothing if either check fails).
             try:
-                version = _store_new(plant.id, blocks, req_code, source)
+                version = _store_new(plant.id, stored, req_code, source)
             except IntegrityError:
                 continue  # the same code raced us; its revision answers on retry
             if version is not None:
@@ -235,8 +238,8 @@ def apply_config_update(plant: Plant, blocks: object, req_code: str, validate_on
             return ConfigResult("cfg_accepted", applies.version_now(plant))
         try:
             if applies.is_deferred(plant):
-                return applies.defer(plant, blocks, req_code, source)
-            version = _store_config(plant, blocks, req_code, source)
+                return applies.defer(plant, stored, req_code, source)
+            version = _store_config(plant, stored, req_code, source)
         except IntegrityError:
             db.session.rollback()  # the same code raced us; its revision answers on retry
             continue
@@ -336,7 +339,8 @@ def _record_and_bump() -> PreparedWrite:
         .returning(_PLANTS.c.config_version), typed=True)
 
 
-def _store_new(plant_id: uuid.UUID, blocks: list, req_code: str, source: str) -> int | None:
+def _store_new(plant_id: uuid.UUID, blocks: list | StoredJSON, req_code: str,
+               source: str) -> int | None:
     """A trading update's store: the new version, or None (nothing stored) when a revision of
     the plant has `req_code` already or a delayed config is pending. A transaction of its own
     on a pooled connection, not the session's: on PostgreSQL one statement in autocommit, one
@@ -355,7 +359,8 @@ def _store_new(plant_id: uuid.UUID, blocks: list, req_code: str, source: str) ->
     return bumped[0] if bumped is not None else None
 
 
-def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str) -> int:
+def _store_config(plant: Plant, blocks: list | StoredJSON, req_code: str | None,
+                  source: str) -> int:
     """Bump the version in one atomic UPDATE (no lost version under concurrency), then commit
     the session (an admin edit's other fields with it); a pending delayed config is superseded
     by this one. One short write transaction."""
@@ -376,11 +381,11 @@ def _store_config(plant: Plant, blocks: list, req_code: str | None, source: str)
     return bumped[0]  # the new version
 
 
-def _store_params(plant_id: uuid.UUID, blocks: list, req_code: str | None,
+def _store_params(plant_id: uuid.UUID, blocks: list | StoredJSON, req_code: str | None,
                   source: str) -> tuple[dict, dict]:
-    """The parameters of the version's UPDATE and of its revision's INSERT. The blocks are
-    serialised here, before the write lock is taken: other writers wait for as little as can
-    be."""
+    """The parameters of the version's UPDATE and of its revision's INSERT. The blocks (unless
+    they come as the text they were sent in) are serialised here, before the write lock is
+    taken: other writers wait for as little as can be."""
     now = utcnow()
     return ({"plant_id": plant_id, "blocks": StoredJSON(dump_json(blocks)), "now": now},
             {"plant_id": plant_id, "status": "applied", "req_code": req_code, "source": source,
