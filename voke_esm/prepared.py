@@ -11,6 +11,7 @@ int or None: no bind conversion is applied to them.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -130,17 +131,24 @@ class PreparedInsert:
     def __init__(self, table: sa.Table, columns: list[str]):
         self.table = table
         self.columns = columns
-        self._compiled: dict[str, tuple[str, list[Callable | None], bool]] = {}
+        self._values = operator.itemgetter(*columns) if len(columns) > 1 else (
+            lambda row: (row[columns[0]],))
+        self._compiled: dict[str, tuple[str, list[tuple[int, Callable, Any]], bool]] = {}
 
     def bind(self, dialect: Dialect, rows: list[Mapping[str, Any]]) -> list[list]:
         """Each row's values in column order, converted (JSON documents serialised, say): done
-        before the caller takes a write lock."""
+        before the caller takes a write lock. A journal flush binds hundreds of rows, most of
+        their values None or needing no conversion: only the others are converted."""
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             compiled = self._compiled[dialect.name] = self._compile(dialect)
         convert = compiled[1]
-        return [[f(row[name]) if f else row[name] for name, f in zip(
-            self.columns, convert, strict=True)] for row in rows]
+        values = [list(row) for row in map(self._values, rows)]
+        for row in values:
+            for index, f, none in convert:
+                value = row[index]
+                row[index] = none if value is None else f(value)
+        return values
 
     def write(self, cursor, dialect: Dialect, values: list[list]) -> None:
         """Store rows `bind` made for this dialect."""
@@ -153,9 +161,11 @@ class PreparedInsert:
         cursor.executemany(sql, values if positional else [
             dict(zip(self.columns, row, strict=True)) for row in values])
 
-    def _compile(self, dialect: Dialect) -> tuple[str, list[Callable | None], bool]:
-        convert = [self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-                   for name in self.columns]
+    def _compile(self, dialect: Dialect) -> tuple[str, list[tuple[int, Callable, Any]], bool]:
+        processors = [self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                      for name in self.columns]
+        # (index, conversion, what it makes of None): JSON makes it "null", once.
+        convert = [(index, f, f(None)) for index, f in enumerate(processors) if f]
         if dialect.name == "postgresql":
             quote = dialect.identifier_preparer
             names = ", ".join(quote.quote(self.table.c[name].name) for name in self.columns)
