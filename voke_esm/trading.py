@@ -22,7 +22,7 @@ from .http import (
     request_json,
     sent_member,
 )
-from .models import Plant
+from .models import Plant, utcnow
 from .services import journal, plants, sandbox, trading_reads
 from .validation import Fields
 
@@ -120,13 +120,14 @@ def _plant(plant_id: str) -> Plant | trading_reads.PlantRow | trading_reads.Plan
     return plants.find_client_plant(state.esm_client.client_id, plant_id)
 
 
-def record_in_journal(call, state, response):
+def record_in_journal(call, state, response, config):
     """What a loopback caller sent and got, for QA; callers refused by the loopback guard are
     not recorded, so they cannot fill the journal."""
-    if not is_loopback(call.remote_addr) or not current_app.config.get("VOKE_ESM_JOURNAL", True):
+    if not config.get("VOKE_ESM_JOURNAL", True) or not is_loopback(call.remote_addr):
         return response
     body = sent = None
-    if call.content_length:  # (0 or None: no body)
+    # (0 or None: no body; werkzeug's content_length costs two KeyErrors when none was sent)
+    if call.environ.get("CONTENT_LENGTH") and call.content_length:
         if oauth2.is_form_request():
             body = oauth2.form_for_journal()
         else:  # JSON, and the bytes it was parsed from (a body too large to read is None)
@@ -134,14 +135,14 @@ def record_in_journal(call, state, response):
             sent = call.get_data(cache=True) if body is not None else None
     # Only updates, tokens and errors carry a resultCode or code: a read's answer is not
     # parsed again.
-    answer = (response.get_json(silent=True) if response.is_json and (
-        call.method == "POST" or response.status_code >= 400) else None)
+    answer = (response.get_json(silent=True) if (
+        call.method == "POST" or response.status_code >= 400) and response.is_json else None)
     plant_id = call.args.get("plantId") or (body.get("plantId") if isinstance(body, dict)
                                              else None)
     client_id = _claimed_client_id(call, state)
     started = state.get("started")
     journal.record(
-        client_id=journal.clean(client_id, 120) if client_id else None,
+        created_at=utcnow(), client_id=journal.clean(client_id, 120) if client_id else None,
         remote_addr=call.remote_addr or "", method=call.method,
         path=journal.clean(call.path, 200),
         query=journal.clean_query(call.query_string.decode("utf-8", "replace"), 500),
@@ -166,7 +167,7 @@ def finish(response):
     response = fault_injection.lose_answer(response)
     response.headers.update(state.get("rate_limit_headers", ()))
     return record_in_journal(request._get_current_object(), state,
-                             fault_injection.final_headers(response))
+                             fault_injection.final_headers(response), current_app.config)
 
 
 def _text(body: object, key: str) -> str | None:

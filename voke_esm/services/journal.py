@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 REDACTED = "[redacted]"
 _COLUMNS = [column.key for column in JournalEntry.__table__.columns if column.key != "id"]
+_COLUMN_SET = frozenset(_COLUMNS)
 _INSERT = PreparedInsert(JournalEntry.__table__, _COLUMNS)
 _ENTRIES = JournalEntry.__table__
 # Bounded on both sides: PostgreSQL without statistics on the table (a new database, a server
@@ -140,6 +141,12 @@ def clean_query(query: str, length: int | None = None) -> str | None:
     redacted (see clean); None when empty."""
     if not query:
         return None
+    if query.isascii() and not any(word in query.lower() for word in _SUSPECT):
+        return query[:length] or None  # most queries: nothing that could need a change
+    return _clean_pairs(query, length)
+
+
+def _clean_pairs(query: str, length: int | None) -> str | None:
     pairs = []
     for pair in query.split("&"):
         name, equals, value = pair.partition("=")
@@ -155,15 +162,17 @@ KEPT_HEADERS = {name: "HTTP_" + name.upper().replace("-", "_") if name not in (
     "X-Request-Id", "X-Forwarded-For", "Forwarded", "X-Real-Ip")}
 
 
+_KEPT_KEYS = tuple(KEPT_HEADERS.values())
+_AUTHORIZATION = list(KEPT_HEADERS).index("Authorization")
+
+
 def safe_headers(environ: dict) -> StoredJSON:
     """The request headers QA needs to see (from the WSGI environ), Authorization reduced to
     its scheme, serialised for storage."""
-    sent = []
-    for name, key in KEPT_HEADERS.items():
-        value = environ.get(key)
-        if value is not None and name == "Authorization":
-            value = value.split(None, 1)[0] if value.strip() else ""  # the scheme alone
-        sent.append(value)
+    sent = list(map(environ.get, _KEPT_KEYS))
+    authorization = sent[_AUTHORIZATION]
+    if authorization is not None:  # the scheme alone
+        sent[_AUTHORIZATION] = authorization.split(None, 1)[0] if authorization.strip() else ""
     return _stored_headers(tuple(sent))
 
 
@@ -213,7 +222,7 @@ def _secret_key(key: object) -> bool:
 def record(**fields) -> None:
     """Queue one entry; the process's journal writer stores it within a second (see
     journal_buffer). Never fails the request and never waits for the database."""
-    row = dict.fromkeys(_COLUMNS) | fields
+    row = fields if fields.keys() >= _COLUMN_SET else dict.fromkeys(_COLUMNS) | fields
     row["created_at"] = row["created_at"] or utcnow()
     buffer_for(current_app._get_current_object(), _write).add(row)
 
