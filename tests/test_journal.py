@@ -11,6 +11,7 @@ from voke_esm import ConfigError, create_app
 from voke_esm.cli import cli
 from voke_esm.extensions import db
 from voke_esm.models import JournalEntry
+from voke_esm.prepared import PreparedInsert
 from voke_esm.services import journal
 
 UPDATE = "/api/v1/voke-esm/trading/plant/config/update"
@@ -96,6 +97,26 @@ def test_the_journal_keeps_only_the_newest_entries(env):
                 journal.flush()
         kept = [entry.path for entry in journal.recent(limit=100)]
     assert kept == [f"/call/{n}" for n in range(12, 7, -1)]
+
+
+def test_a_flush_of_many_entries_stores_each_as_recorded(env):
+    """More entries than one INSERT holds (PreparedInsert.ROWS_PER_VALUES) go in, in order, each
+    with its own values, None and JSON alike."""
+    count = 2 * PreparedInsert.ROWS_PER_VALUES + 3
+    with app_for(env) as app, app.app_context():
+        for n in range(count):
+            journal.record(client_id=f"c{n % 3}", remote_addr="127.0.0.1", method="GET",
+                           path=f"/call/{n}", query=f"n={n}" if n % 2 else None, status=200,
+                           duration_ms=n / 4, faults=[{"id": n}] if n % 5 == 0 else None,
+                           request_body={"n": n} if n % 7 == 0 else None)
+        journal.flush()
+        entries = journal.recent(limit=count + 1)[::-1]
+    assert [(e.client_id, e.path, e.query, e.duration_ms, e.faults, e.request_body)
+            for e in entries] == [
+        (f"c{n % 3}", f"/call/{n}", f"n={n}" if n % 2 else None, n / 4,
+         [{"id": n}] if n % 5 == 0 else None, {"n": n} if n % 7 == 0 else None)
+        for n in range(count)]
+    assert len({e.id for e in entries}) == count
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "many"])

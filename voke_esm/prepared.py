@@ -11,9 +11,11 @@ int or None: no bind conversion is applied to them.
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -126,57 +128,75 @@ class PreparedInsert:
     """One INSERT of every column of a table, compiled per dialect, its values converted by
     their column types: for many rows at once on a connection the caller holds (the journal
     writer's hundreds a flush, which SQLAlchemy's per-row parameter handling doubled). On
-    PostgreSQL the rows go in by COPY, which costs the server a fraction of an INSERT a row."""
+    PostgreSQL the rows go in by COPY, which costs the server a fraction of an INSERT a row; on
+    SQLite by INSERTs of many rows each: sqlite3's executemany steps once a row, and lets go of
+    the GIL and takes it back each time, which the journal's writer thread paid for in thread
+    switches while requests held it."""
+
+    ROWS_PER_VALUES = 64  # an INSERT's rows: under SQLite's oldest limit of 999 parameters
 
     def __init__(self, table: sa.Table, columns: list[str]):
         self.table = table
         self.columns = columns
         self._values = operator.itemgetter(*columns) if len(columns) > 1 else (
             lambda row: (row[columns[0]],))
-        self._compiled: dict[str, tuple[str, list[tuple[int, Callable, Any]], bool]] = {}
+        self._compiled: dict[str, _InsertPlan] = {}
 
     def bind(self, dialect: Dialect, rows: list[Mapping[str, Any]]) -> list[list]:
         """Each row's values in column order, converted (JSON documents serialised, say): done
         before the caller takes a write lock. A journal flush binds hundreds of rows, most of
         their values None or needing no conversion: only the others are converted."""
-        compiled = self._compiled.get(dialect.name)
-        if compiled is None:
-            compiled = self._compiled[dialect.name] = self._compile(dialect)
-        convert = compiled[1]
+        plan = self._compiled.get(dialect.name)
+        if plan is None:
+            plan = self._compiled[dialect.name] = self._compile(dialect)
         values = [list(row) for row in map(self._values, rows)]
         for row in values:
-            for index, f, none in convert:
+            for index, f, none in plan.convert:
                 value = row[index]
                 row[index] = none if value is None else f(value)
         return values
 
     def write(self, cursor, dialect: Dialect, values: list[list]) -> None:
         """Store rows `bind` made for this dialect."""
-        sql, _, positional = self._compiled[dialect.name]
-        if dialect.name == "postgresql":
-            with cursor.copy(sql) as copy:
+        plan = self._compiled[dialect.name]
+        if plan.kind == "copy":
+            with cursor.copy(plan.sql) as copy:
                 for row in values:
                     copy.write_row(row)
-            return
-        cursor.executemany(sql, values if positional else [
-            dict(zip(self.columns, row, strict=True)) for row in values])
+        elif plan.kind == "values":
+            for start in range(0, len(values), self.ROWS_PER_VALUES):
+                chunk = values[start:start + self.ROWS_PER_VALUES]
+                cursor.execute(plan.sql + ", ".join([plan.row] * len(chunk)),
+                               list(itertools.chain.from_iterable(chunk)))
+        else:
+            cursor.executemany(plan.sql, [dict(zip(self.columns, row, strict=True))
+                                          for row in values])
 
-    def _compile(self, dialect: Dialect) -> tuple[str, list[tuple[int, Callable, Any]], bool]:
+    def _compile(self, dialect: Dialect) -> _InsertPlan:
         processors = [self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
                       for name in self.columns]
         # (index, conversion, what it makes of None): JSON makes it "null", once.
         convert = [(index, f, f(None)) for index, f in enumerate(processors) if f]
+        quote = dialect.identifier_preparer
+        into = (f"{quote.format_table(self.table)} ("
+                + ", ".join(quote.quote(self.table.c[name].name) for name in self.columns) + ")")
         if dialect.name == "postgresql":
-            quote = dialect.identifier_preparer
-            names = ", ".join(quote.quote(self.table.c[name].name) for name in self.columns)
-            return (f"COPY {quote.format_table(self.table)} ({names}) FROM STDIN", convert,
-                    True)
+            return _InsertPlan("copy", f"COPY {into} FROM STDIN", convert)
+        if dialect.paramstyle == "qmark":
+            return _InsertPlan("values", f"INSERT INTO {into} VALUES ",  # noqa: S608 - names
+                               convert,  # from our own table, quoted; values bound
+                               "(" + ", ".join("?" * len(self.columns)) + ")")
         statement = sa.insert(self.table).values(
             {name: sa.bindparam(name, type_=self.table.c[name].type) for name in self.columns})
-        compiled = statement.compile(dialect=dialect)
-        if compiled.positional and list(compiled.positiontup) != self.columns:
-            raise RuntimeError(f"{self.table.name}: columns bound out of order")
-        return compiled.string, convert, compiled.positional
+        return _InsertPlan("named", statement.compile(dialect=dialect).string, convert)
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    kind: str  # "copy" (PostgreSQL), "values" (rows in a multi-row VALUES), "named"
+    sql: str
+    convert: list[tuple[int, Callable, Any]]
+    row: str = ""  # one row's placeholders, for "values"
 
 
 def _converted(row: tuple, convert: list[tuple[int, Callable]]) -> tuple:
