@@ -129,11 +129,11 @@ class PreparedInsert:
     their column types: for many rows at once on a connection the caller holds (the journal
     writer's hundreds a flush, which SQLAlchemy's per-row parameter handling doubled). On
     PostgreSQL the rows go in by COPY, which costs the server a fraction of an INSERT a row; on
-    SQLite by INSERTs of many rows each: sqlite3's executemany steps once a row, and lets go of
-    the GIL and takes it back each time, which the journal's writer thread paid for in thread
-    switches while requests held it."""
+    SQLite by INSERTs of ROWS_PER_VALUES rows each: sqlite3's executemany steps once a row, and
+    lets go of the GIL and takes it back each time, which the journal's writer thread paid for
+    in thread switches while requests held it."""
 
-    ROWS_PER_VALUES = 64  # an INSERT's rows: under SQLite's oldest limit of 999 parameters
+    ROWS_PER_VALUES = 16  # an INSERT's rows (SQLite's oldest limit: 999 parameters)
 
     def __init__(self, table: sa.Table, columns: list[str]):
         self.table = table
@@ -164,10 +164,13 @@ class PreparedInsert:
                 for row in values:
                     copy.write_row(row)
         elif plan.kind == "values":
-            for start in range(0, len(values), self.ROWS_PER_VALUES):
-                chunk = values[start:start + self.ROWS_PER_VALUES]
-                cursor.execute(plan.sql + ", ".join([plan.row] * len(chunk)),
-                               list(itertools.chain.from_iterable(chunk)))
+            # One INSERT of ROWS_PER_VALUES rows, the rest one by one: two statements in all,
+            # as sqlite3 keeps each statement it ran, with its last values, for the connection.
+            whole = len(values) - len(values) % self.ROWS_PER_VALUES
+            for start in range(0, whole, self.ROWS_PER_VALUES):
+                cursor.execute(plan.sql, list(itertools.chain.from_iterable(
+                    values[start:start + self.ROWS_PER_VALUES])))
+            cursor.executemany(plan.one, values[whole:])
         else:
             cursor.executemany(plan.sql, [dict(zip(self.columns, row, strict=True))
                                           for row in values])
@@ -183,9 +186,10 @@ class PreparedInsert:
         if dialect.name == "postgresql":
             return _InsertPlan("copy", f"COPY {into} FROM STDIN", convert)
         if dialect.paramstyle == "qmark":
-            return _InsertPlan("values", f"INSERT INTO {into} VALUES ",  # noqa: S608 - names
-                               convert,  # from our own table, quoted; values bound
-                               "(" + ", ".join("?" * len(self.columns)) + ")")
+            row = "(" + ", ".join("?" * len(self.columns)) + ")"
+            one = f"INSERT INTO {into} VALUES {row}"  # noqa: S608 - names from our own table,
+            return _InsertPlan("values", one + f", {row}" * (self.ROWS_PER_VALUES - 1),
+                               convert, one)  # quoted; values bound
         statement = sa.insert(self.table).values(
             {name: sa.bindparam(name, type_=self.table.c[name].type) for name in self.columns})
         return _InsertPlan("named", statement.compile(dialect=dialect).string, convert)
@@ -196,7 +200,7 @@ class _InsertPlan:
     kind: str  # "copy" (PostgreSQL), "values" (rows in a multi-row VALUES), "named"
     sql: str
     convert: list[tuple[int, Callable, Any]]
-    row: str = ""  # one row's placeholders, for "values"
+    one: str = ""  # for "values": the INSERT of one row
 
 
 def _converted(row: tuple, convert: list[tuple[int, Callable]]) -> tuple:
